@@ -1,0 +1,19 @@
+//! # backprop
+//!
+//! Learning by backpropagation from scratch, in std-only Rust, written to be read beside the
+//! slides of the chapter 逆誤差伝播方式 (backpropagation).
+//!
+//! The house, from the top: the training loop drives [`two_layer_net::TwoLayerNet`], whose
+//! layers ([`layers`]) call the [`functions`] and the [`Matrix`], whose products run on the
+//! blocked [`matmul`]. Data loading ([`mnist`]) and the random generator ([`rng`]) stand at the
+//! bottom and know nothing of the network.
+
+#![deny(unsafe_code)]
+
+pub mod matmul;
+pub mod matrix;
+pub mod rng;
+pub mod transpose;
+
+pub use matrix::Matrix;
+pub use rng::Rng;
