@@ -1,0 +1,124 @@
+//! The Matrix operations the layers use (everything but the product and the transpose, which
+//! have tests of their own): each checked against numpy's meaning, element by element.
+
+use backprop::{Matrix, Rng};
+
+fn m(rows: usize, cols: usize, data: &[f32]) -> Matrix {
+    Matrix::from_vec(rows, cols, data.to_vec())
+}
+
+#[test]
+fn construction_and_access() {
+    let z = Matrix::zeros(2, 3);
+    assert_eq!(z.shape(), (2, 3));
+    assert!(z.as_slice().iter().all(|&v| v == 0.0));
+
+    let mut a = m(2, 3, &[1., 2., 3., 4., 5., 6.]);
+    assert_eq!((a.rows(), a.cols()), (2, 3));
+    assert_eq!(a.get(1, 0), 4.0);
+    assert_eq!(a.row(1), &[4., 5., 6.]);
+    a.set(0, 2, 9.0);
+    a.row_mut(1)[1] = -5.0;
+    assert_eq!(a.into_vec(), vec![1., 2., 9., 4., -5., 6.]);
+}
+
+#[test]
+#[should_panic(expected = "5 values cannot fill a 2x3 matrix")]
+fn from_vec_checks_the_shape() {
+    Matrix::from_vec(2, 3, vec![0.0; 5]);
+}
+
+#[test]
+#[should_panic(expected = "index (2, 0) is outside a 2x3 matrix")]
+fn get_out_of_range_names_the_index_and_shape() {
+    Matrix::zeros(2, 3).get(2, 0);
+}
+
+#[test]
+fn randn_scales_gaussian_samples_and_follows_the_seed() {
+    let a = Matrix::randn(100, 50, 0.01, &mut Rng::new(5));
+    let b = Matrix::randn(100, 50, 0.01, &mut Rng::new(5));
+    assert_eq!(a, b, "same seed, same weights");
+    let n = a.as_slice().len() as f32;
+    let mean = a.as_slice().iter().sum::<f32>() / n;
+    let std = (a.as_slice().iter().map(|v| (v - mean).powi(2)).sum::<f32>() / n).sqrt();
+    assert!(mean.abs() < 0.001, "mean {mean}");
+    assert!((std - 0.01).abs() < 0.0005, "std {std}, want 0.01");
+    assert_ne!(a, Matrix::randn(100, 50, 0.01, &mut Rng::new(6)));
+}
+
+#[test]
+fn element_wise_operations() {
+    let a = m(2, 2, &[1., -2., 3., 4.]);
+    let b = m(2, 2, &[0.5, 2., -1., 2.]);
+    assert_eq!(a.add(&b).into_vec(), vec![1.5, 0., 2., 6.]);
+    assert_eq!(a.sub(&b).into_vec(), vec![0.5, -4., 4., 2.]);
+    assert_eq!(a.mul(&b).into_vec(), vec![0.5, -4., -3., 8.]);
+    assert_eq!(a.scale(-2.0).into_vec(), vec![-2., 4., -6., -8.]);
+    assert_eq!(a.map(|v| v.max(0.0)).into_vec(), vec![1., 0., 3., 4.]);
+    assert_eq!(a.zip_map(&b, f32::max).into_vec(), vec![1., 2., 3., 4.]);
+    let mut c = a.clone();
+    c.map_inplace(|v| v * v);
+    assert_eq!(c.into_vec(), vec![1., 4., 9., 16.]);
+}
+
+#[test]
+#[should_panic(expected = "add: shapes 2x2 and 2x3 differ")]
+fn element_wise_shape_mismatch_names_both_shapes() {
+    Matrix::zeros(2, 2).add(&Matrix::zeros(2, 3));
+}
+
+#[test]
+fn add_row_broadcasts_the_bias_over_every_row() {
+    let mut x = m(3, 2, &[1., 2., 3., 4., 5., 6.]);
+    x.add_row_inplace(&m(1, 2, &[10., 20.]));
+    assert_eq!(x.into_vec(), vec![11., 22., 13., 24., 15., 26.]);
+}
+
+#[test]
+#[should_panic(expected = "add_row: cannot broadcast a 1x3 bias over a 3x2 matrix")]
+fn add_row_rejects_a_bias_of_the_wrong_width() {
+    Matrix::zeros(3, 2).add_row_inplace(&Matrix::zeros(1, 3));
+}
+
+#[test]
+fn sum_rows_is_numpy_sum_over_axis_0() {
+    let x = m(3, 2, &[1., 2., 3., 4., 5., 6.]);
+    assert_eq!(x.sum_rows(), m(1, 2, &[9., 12.]));
+    assert_eq!(Matrix::zeros(0, 4).sum_rows(), Matrix::zeros(1, 4));
+}
+
+#[test]
+fn argmax_rows_picks_the_first_largest() {
+    let x = m(3, 3, &[0.1, 0.7, 0.2, 5., -1., 5., -3., -2., -1.]);
+    assert_eq!(x.argmax_rows(), vec![1, 0, 2]);
+}
+
+#[test]
+fn gather_rows_is_fancy_indexing_with_repeats() {
+    let x = m(3, 2, &[1., 2., 3., 4., 5., 6.]);
+    assert_eq!(
+        x.gather_rows(&[2, 0, 2]).into_vec(),
+        vec![5., 6., 1., 2., 5., 6.]
+    );
+    assert_eq!(x.gather_rows(&[]).shape(), (0, 2));
+}
+
+#[test]
+#[should_panic(expected = "row 3 of a 3x2 matrix")]
+fn gather_rows_out_of_range_panics_with_the_row() {
+    Matrix::zeros(3, 2).gather_rows(&[0, 3]);
+}
+
+#[test]
+fn sub_scaled_is_one_gradient_descent_step() {
+    let mut w = m(1, 3, &[1., 2., 3.]);
+    w.sub_scaled(0.5, &m(1, 3, &[2., -4., 0.]));
+    assert_eq!(w.into_vec(), vec![0., 4., 3.]);
+}
+
+#[test]
+#[should_panic(expected = "sub_scaled: shapes 1x3 and 3x1 differ")]
+fn sub_scaled_shape_mismatch() {
+    Matrix::zeros(1, 3).sub_scaled(0.1, &Matrix::zeros(3, 1));
+}
