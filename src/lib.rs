@@ -10,6 +10,9 @@
 
 #![deny(unsafe_code)]
 
+pub mod functions;
+pub mod gradient;
+pub mod layers;
 pub mod matmul;
 pub mod matrix;
 pub mod rng;

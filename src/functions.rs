@@ -1,0 +1,66 @@
+//! The two functions the last layer stands on: `softmax` and `cross_entropy_error`, as in the
+//! book's `common/functions.py`. Slide: 逆誤差伝播方式(Softmaxレイヤ), whose forward column is
+//! exactly these two formulas. Chapter: chapters/08-softmax-with-loss.md.
+//!
+//! Leaves out: the sigmoid and ReLU functions (they live inside their layers), the
+//! one-dimensional forms of numpy's `ndim == 1` branches (every input here is a batch, one row
+//! per sample) and label-index targets for `cross_entropy_error` (`t` is one-hot, as the slides'
+//! `load_mnist(one_hot_label=True)`).
+
+use crate::matrix::Matrix;
+
+/// The small constant inside the logarithm: `np.log(y + delta)` with `delta = 1e-7` keeps
+/// log(0) = −inf out of the loss when the network gives the right class probability zero.
+pub const DELTA: f32 = 1e-7;
+
+/// Softmax of each row: Y = exp(x_k − C′) / Σᵢ exp(x_i − C′), with C′ the row's maximum.
+///
+/// x (N x C) -> y (N x C), every row non-negative and summing to 1.
+///
+/// Subtracting the maximum changes nothing mathematically (it cancels between numerator and
+/// denominator) but keeps every `exp` at most 1: without it a logit of 100 already overflows
+/// f32 (`exp(89)` is infinite), giving inf / inf = NaN.
+pub fn softmax(x: &Matrix) -> Matrix {
+    // x (N x C) -> y (N x C)
+    let mut y = x.clone();
+    for r in 0..y.rows() {
+        let row = y.row_mut(r);
+        // x = x - np.max(x, axis=-1, keepdims=True)   # オーバーフロー対策
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0f32;
+        for v in row.iter_mut() {
+            *v = (*v - max).exp();
+            sum += *v;
+        }
+        // np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
+        for v in row.iter_mut() {
+            *v /= sum;
+        }
+    }
+    y
+}
+
+/// Cross-entropy averaged over the batch: L = −(1/N) Σₙ Σ_k t_nk · log(y_nk + δ), δ = 1e-7.
+///
+/// y (N x C) probabilities, t (N x C) one-hot labels -> the scalar loss.
+///
+/// The sum runs in f64: this scalar is what `numerical_gradient` differentiates, and its
+/// rounding error divided by the probe step 2h is the noise floor of every gradient check.
+#[track_caller]
+pub fn cross_entropy_error(y: &Matrix, t: &Matrix) -> f32 {
+    assert_eq!(
+        y.shape(),
+        t.shape(),
+        "cross_entropy_error: y is {}x{} but t is {}x{}",
+        y.rows(),
+        y.cols(),
+        t.rows(),
+        t.cols()
+    );
+    let batch_size = y.rows();
+    let mut sum = 0.0f64;
+    for (&y, &t) in y.as_slice().iter().zip(t.as_slice()) {
+        sum += t as f64 * ((y + DELTA) as f64).ln();
+    }
+    (-sum / batch_size as f64) as f32
+}
