@@ -173,6 +173,54 @@ fn forward_backward_twice_gives_identical_gradients() {
     });
 }
 
+/// A layer that has already seen one input must answer for a new one exactly as a fresh layer
+/// does: a cache that is filled only once, or appended to, would answer for the old input.
+#[test]
+fn a_reused_layer_answers_for_its_latest_input() {
+    let (old, new) = (sample(4, 5, 6), sample(4, 5, 7));
+    let (dout5, dout3) = (sample(4, 5, 8), sample(4, 3, 9));
+
+    let pass = |layer: &mut Sigmoid| {
+        layer.forward(&new);
+        layer.backward(dout5.clone())
+    };
+    let mut reused = Sigmoid::new();
+    reused.forward(&old);
+    assert_eq!(pass(&mut reused), pass(&mut Sigmoid::new()), "Sigmoid");
+
+    let pass = |layer: &mut Relu| {
+        layer.forward(&new);
+        layer.backward(dout5.clone())
+    };
+    let mut reused = Relu::new();
+    reused.forward(&old);
+    assert_eq!(pass(&mut reused), pass(&mut Relu::new()), "Relu");
+
+    let (w, b) = (sample(5, 3, 10), sample(1, 3, 11));
+    let pass = |layer: &mut Affine| {
+        layer.forward(&new);
+        let dx = layer.backward(dout3.clone());
+        (dx, layer.dw.clone(), layer.db.clone())
+    };
+    let mut reused = Affine::new(w.clone(), b.clone());
+    reused.forward(&old);
+    reused.backward(dout3.clone());
+    assert_eq!(pass(&mut reused), pass(&mut Affine::new(w, b)), "Affine");
+
+    let (t_old, t_new) = (one_hot(&[0, 1, 2, 3], 5), one_hot(&[4, 4, 0, 1], 5));
+    let pass = |layer: &mut SoftmaxWithLoss| {
+        let loss = layer.forward(&new, &t_new);
+        (loss, layer.backward(1.0))
+    };
+    let mut reused = SoftmaxWithLoss::new();
+    reused.forward(&old, &t_old);
+    assert_eq!(
+        pass(&mut reused),
+        pass(&mut SoftmaxWithLoss::new()),
+        "SoftmaxWithLoss"
+    );
+}
+
 #[test]
 fn relu_zeroes_the_non_positive_inputs_and_their_gradients() {
     let x = Matrix::from_vec(2, 3, vec![-1.0, 0.0, 2.0, 3.0, -0.5, 0.25]);
