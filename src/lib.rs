@@ -12,9 +12,12 @@
 
 pub mod functions;
 pub mod gradient;
+pub mod gzip;
+pub mod idx;
 pub mod layers;
 pub mod matmul;
 pub mod matrix;
+pub mod mnist;
 pub mod rng;
 pub mod transpose;
 

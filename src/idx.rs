@@ -1,0 +1,263 @@
+//! The IDX file format, the container of MNIST and of the many datasets that copy its layout
+//! (Fashion-MNIST, KMNIST, EMNIST, ...): a big-endian header, then a raw `u8` payload.
+//!
+//! ```text
+//! offset  bytes  meaning
+//! 0       4      magic: 0x00 0x00, the element type (0x08 = unsigned byte), the number of dims
+//! 4       4×n    the n dimensions, big-endian u32 each
+//! 4+4n    ∏dims  the elements, row-major
+//! ```
+//!
+//! MNIST uses two shapes: images (magic 2051 = 0x00000803: count, rows, cols) and labels
+//! (magic 2049 = 0x00000801: count). The slides load them through `load_mnist`; this module is
+//! the part of `load_mnist` that reads one file. Only the unsigned-byte element type is read:
+//! every MNIST-format dataset uses it, and the other IDX types (i8, i16, i32, f32, f64) would
+//! each need their own conversion.
+//!
+//! Every way a file can be wrong is a [`DataError`] naming the file. The header is checked
+//! against the size of the file *before* the payload is allocated, so a header that claims
+//! 4 billion images costs nothing. A file that starts with the gzip magic bytes (or whose name
+//! ends in `.gz`) is decompressed on the fly by [`crate::gzip`], straight into the payload.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use crate::gzip::{self, GzDecoder};
+use crate::mnist::DataError;
+
+/// Magic number of an IDX file of unsigned bytes with three dims: images.
+pub const IMAGES_MAGIC: u32 = 0x0000_0803;
+/// Magic number of an IDX file of unsigned bytes with one dim: labels.
+pub const LABELS_MAGIC: u32 = 0x0000_0801;
+
+/// An images file: `len` images of `rows x cols` pixels, one byte each (0 = background).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Images {
+    pub len: usize,
+    pub rows: usize,
+    pub cols: usize,
+    /// `len * rows * cols` bytes, image after image, each row-major.
+    pub pixels: Vec<u8>,
+}
+
+/// Reads an images file (magic 2051: count x rows x cols unsigned bytes).
+pub fn read_images(path: &Path) -> Result<Images, DataError> {
+    let (dims, pixels) = read_idx(path, IMAGES_MAGIC)?;
+    let (len, rows, cols) = (dims[0], dims[1], dims[2]);
+    if len == 0 || rows == 0 || cols == 0 {
+        return Err(DataError::BadDims {
+            path: path.to_path_buf(),
+            dims,
+            why: "a dataset needs at least one image of at least 1x1 pixels",
+        });
+    }
+    Ok(Images {
+        len,
+        rows,
+        cols,
+        pixels,
+    })
+}
+
+/// Reads a labels file (magic 2049: count unsigned bytes).
+pub fn read_labels(path: &Path) -> Result<Vec<u8>, DataError> {
+    let (dims, labels) = read_idx(path, LABELS_MAGIC)?;
+    if dims[0] == 0 {
+        return Err(DataError::BadDims {
+            path: path.to_path_buf(),
+            dims,
+            why: "a dataset needs at least one label",
+        });
+    }
+    Ok(labels)
+}
+
+/// The largest ratio of output to input deflate can reach: a 258-byte match coded in 2 bits
+/// (1-bit length code, 1-bit distance code) gives 258 × 4 = 1032 bytes per input byte.
+const DEFLATE_MAX_RATIO: u64 = 1032;
+
+/// What the file itself says about how many bytes it holds after decompression, checked
+/// against the header before anything is allocated.
+enum Size {
+    /// An uncompressed file: its length.
+    Exact(u64),
+    /// A gzip file of `compressed` bytes whose trailer records the decompressed length
+    /// modulo 2^32 (RFC 1952's ISIZE).
+    Gzip { compressed: u64, isize: u32 },
+}
+
+/// Reads one IDX file of unsigned bytes whose magic must be `magic`; returns its dims and its
+/// payload of exactly `∏dims` bytes.
+fn read_idx(path: &Path, magic: u32) -> Result<(Vec<usize>, Vec<u8>), DataError> {
+    let io_err = |source: io::Error| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_err)?;
+    let file_len = file.metadata().map_err(io_err)?.len();
+
+    let mut first = [0u8; 2];
+    let got = read_full(&mut file, &mut first).map_err(io_err)?;
+    let is_gzip = (got == 2 && first == gzip::MAGIC) || has_gz_extension(path);
+    file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+
+    let (mut reader, size): (Box<dyn Read>, Size) = if is_gzip {
+        let isize = if file_len >= 4 {
+            file.seek(SeekFrom::End(-4)).map_err(io_err)?;
+            let mut b = [0u8; 4];
+            file.read_exact(&mut b).map_err(io_err)?;
+            file.seek(SeekFrom::Start(0)).map_err(io_err)?;
+            u32::from_le_bytes(b)
+        } else {
+            0
+        };
+        let size = Size::Gzip {
+            compressed: file_len,
+            isize,
+        };
+        (Box::new(GzDecoder::new(file)), size)
+    } else {
+        (Box::new(file), Size::Exact(file_len))
+    };
+    let err = |e: io::Error| stream_error(path, e);
+
+    // The header: magic, then one big-endian u32 per dim.
+    let ndims = (magic & 0xff) as usize;
+    let header_len = 4 + 4 * ndims;
+    let mut header = vec![0u8; header_len];
+    let got = read_full(&mut reader, &mut header).map_err(err)?;
+    if got < 4 {
+        return Err(DataError::Truncated {
+            path: path.to_path_buf(),
+            what: "header",
+            needed: header_len as u64,
+            found: got as u64,
+        });
+    }
+    let found_magic = be_u32(&header[0..4]);
+    if found_magic != magic {
+        return Err(DataError::BadMagic {
+            path: path.to_path_buf(),
+            expected: magic,
+            found: found_magic,
+        });
+    }
+    if got < header_len {
+        return Err(DataError::Truncated {
+            path: path.to_path_buf(),
+            what: "header",
+            needed: header_len as u64,
+            found: got as u64,
+        });
+    }
+    let dims32: Vec<u32> = header[4..].chunks(4).map(be_u32).collect();
+    let dims: Vec<usize> = dims32.iter().map(|&d| d as usize).collect();
+
+    // The payload size the header claims, in u64 so that no product of u32 dims can overflow
+    // unnoticed (three of them can: they saturate, and no file is that large).
+    let payload = dims32
+        .iter()
+        .fold(1u64, |acc, &d| acc.saturating_mul(u64::from(d)));
+    let total = payload.saturating_add(header_len as u64);
+
+    // Header against file, before allocating.
+    match size {
+        Size::Exact(file_len) => {
+            if file_len < total {
+                return Err(DataError::Truncated {
+                    path: path.to_path_buf(),
+                    what: "payload",
+                    needed: total,
+                    found: file_len,
+                });
+            }
+            if file_len > total {
+                return Err(DataError::TrailingGarbage {
+                    path: path.to_path_buf(),
+                    needed: total,
+                    found: file_len,
+                });
+            }
+        }
+        Size::Gzip { compressed, isize } => {
+            let most = compressed.saturating_mul(DEFLATE_MAX_RATIO);
+            if total > most || total as u32 != isize {
+                return Err(DataError::SizeMismatch {
+                    path: path.to_path_buf(),
+                    dims,
+                    needed: total,
+                    isize,
+                    compressed,
+                });
+            }
+        }
+    }
+    let payload = usize::try_from(payload).map_err(|_| DataError::BadDims {
+        path: path.to_path_buf(),
+        dims: dims.clone(),
+        why: "the payload does not fit in this machine's address space",
+    })?;
+
+    let mut data = vec![0u8; payload];
+    let got = read_full(&mut reader, &mut data).map_err(err)?;
+    if got < payload {
+        return Err(DataError::Truncated {
+            path: path.to_path_buf(),
+            what: "payload",
+            needed: total,
+            found: (header_len + got) as u64,
+        });
+    }
+    // The end must come right after the payload. Reading on to the end also makes the gzip
+    // decoder check its trailer (CRC-32 and length).
+    let mut rest = [0u8; 4096];
+    let extra = read_full(&mut reader, &mut rest).map_err(err)?;
+    if extra > 0 {
+        let mut more = 0u64;
+        loop {
+            let n = read_full(&mut reader, &mut rest).map_err(err)?;
+            if n == 0 {
+                break;
+            }
+            more += n as u64;
+        }
+        return Err(DataError::TrailingGarbage {
+            path: path.to_path_buf(),
+            needed: total,
+            found: total + extra as u64 + more,
+        });
+    }
+    Ok((dims, data))
+}
+
+/// Fills `buf` as far as the reader goes; returns how many bytes it got (less only at the end).
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// A read error as a `DataError`: a gzip error keeps its own variant, anything else is I/O.
+fn stream_error(path: &Path, e: io::Error) -> DataError {
+    let path: PathBuf = path.to_path_buf();
+    match gzip::GzipError::from_io(e) {
+        Ok(source) => DataError::Gzip { path, source },
+        Err(source) => DataError::Io { path, source },
+    }
+}
+
+fn has_gz_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "gz")
+}
+
+fn be_u32(b: &[u8]) -> u32 {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}

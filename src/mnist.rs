@@ -1,0 +1,496 @@
+//! MNIST, as the slides' `load_mnist(normalize=True, one_hot_label=True)` hands it over: the
+//! training and test images with their labels, and the two ways the training loop reads them,
+//! `x_train[batch_mask]` (a mini-batch of rows) and consecutive chunks (for evaluation).
+//!
+//! The slides keep `x_train` as a float array normalised to [0, 1] and `t_train` one-hot. We
+//! keep the pixels as the bytes of the file (60000 × 784 = 47 MB instead of 188 MB of f32) and
+//! normalise only the rows a batch or a chunk asks for: `pixel / 255`, the same numbers the
+//! slides get. Labels stay bytes; [`Dataset::one_hot`] builds the one-hot rows on demand.
+//!
+//! Nothing here is specific to MNIST beyond the defaults: the image size comes from the IDX
+//! header and the number of classes from the labels (largest label + 1), so Fashion-MNIST,
+//! KMNIST or EMNIST load the same way from another directory ([`load_dir`]). The four files may
+//! use either naming style in circulation (`train-images-idx3-ubyte` or
+//! `train-images.idx3-ubyte`) and may be gzip-compressed (`.gz`), as they are downloaded.
+//!
+//! Every way the data can be wrong is a [`DataError`] that names the file and says what was
+//! expected and what was found; nothing here panics on a bad file.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::Matrix;
+use crate::gzip::GzipError;
+use crate::idx;
+
+/// Where `cargo run` finds MNIST: the crate's own `data/mnist`, as an absolute path fixed at
+/// build time, so that the program finds its data from any working directory inside or
+/// outside the crate (a binary copied to another machine needs `--data DIR`).
+pub const DEFAULT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist");
+
+/// The most classes a label file may use: labels must be below it. MNIST uses 10; the largest
+/// MNIST-format dataset in common use, EMNIST ByClass, uses 62. A label at or above 62 almost
+/// surely means a corrupt or wrong file, so it is refused rather than turned into a network
+/// with hundreds of outputs.
+pub const MAX_CLASSES: usize = 62;
+
+/// One half of the data (training or test): `len` images of `rows x cols` bytes and their
+/// labels, which lie in `0..classes`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dataset {
+    /// `len * rows * cols` pixels, 0 (background) to 255 (ink), image after image.
+    pub images: Vec<u8>,
+    /// `len` labels, each below `classes`.
+    pub labels: Vec<u8>,
+    pub len: usize,
+    pub rows: usize,
+    pub cols: usize,
+    /// The number of classes (the width of a one-hot row): the largest label + 1 over both the
+    /// training and test labels, 10 for MNIST.
+    pub classes: usize,
+}
+
+impl Dataset {
+    /// A dataset over `images` (`labels.len()` images of `rows x cols` bytes) and `labels`.
+    /// Panics if the sizes disagree or a label is not below `classes` (a programmer error:
+    /// files go through [`load_dir`], which reports these as [`DataError`]s).
+    #[track_caller]
+    pub fn new(images: Vec<u8>, labels: Vec<u8>, rows: usize, cols: usize, classes: usize) -> Self {
+        let len = labels.len();
+        assert_eq!(
+            images.len(),
+            len * rows * cols,
+            "Dataset::new: {} pixel bytes for {len} images of {rows}x{cols}",
+            images.len()
+        );
+        if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) >= classes) {
+            panic!("Dataset::new: label {bad} with only {classes} classes");
+        }
+        Dataset {
+            images,
+            labels,
+            len,
+            rows,
+            cols,
+            classes,
+        }
+    }
+
+    /// Pixels per image, `rows * cols` (784 for MNIST): the input size of the network.
+    pub fn image_len(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    /// The bytes of image `i`.
+    #[track_caller]
+    pub fn image(&self, i: usize) -> &[u8] {
+        assert!(i < self.len, "Dataset::image: image {i} of {}", self.len);
+        let n = self.image_len();
+        &self.images[i * n..(i + 1) * n]
+    }
+
+    /// `x_train[batch_mask]`: (indices.len() x image_len), row k is image `indices[k]` scaled
+    /// to [0, 1] (`pixel / 255`, the slides' `normalize=True`). Indices may repeat.
+    #[track_caller]
+    pub fn batch(&self, indices: &[usize]) -> Matrix {
+        let mut x = Matrix::zeros(indices.len(), self.image_len());
+        for (k, &i) in indices.iter().enumerate() {
+            normalize_into(self.image(i), x.row_mut(k));
+        }
+        x
+    }
+
+    /// Images `start..end` as a ((end - start) x image_len) matrix scaled to [0, 1]: the
+    /// evaluation walks the 60000 training images in such chunks so that memory stays small.
+    #[track_caller]
+    pub fn chunk(&self, start: usize, end: usize) -> Matrix {
+        assert!(
+            start <= end && end <= self.len,
+            "Dataset::chunk: rows {start}..{end} of {}",
+            self.len
+        );
+        let n = self.image_len();
+        let mut x = Matrix::zeros(end - start, n);
+        normalize_into(&self.images[start * n..end * n], x.as_mut_slice());
+        x
+    }
+
+    /// `t_train[batch_mask]` with `one_hot_label=True`: (indices.len() x classes), row k holds
+    /// 1 in column `labels[indices[k]]` and 0 elsewhere.
+    #[track_caller]
+    pub fn one_hot(&self, indices: &[usize]) -> Matrix {
+        let mut t = Matrix::zeros(indices.len(), self.classes);
+        for (k, &i) in indices.iter().enumerate() {
+            assert!(i < self.len, "Dataset::one_hot: label {i} of {}", self.len);
+            t.set(k, usize::from(self.labels[i]), 1.0);
+        }
+        t
+    }
+
+    /// The labels of `indices`, as bytes (what `accuracy` compares the arg-max against).
+    #[track_caller]
+    pub fn labels_of(&self, indices: &[usize]) -> Vec<u8> {
+        indices
+            .iter()
+            .map(|&i| {
+                assert!(
+                    i < self.len,
+                    "Dataset::labels_of: label {i} of {}",
+                    self.len
+                );
+                self.labels[i]
+            })
+            .collect()
+    }
+
+    /// How many labels of each class: `counts[c]` is the number of images labelled `c`.
+    pub fn label_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.classes];
+        for &l in &self.labels {
+            counts[usize::from(l)] += 1;
+        }
+        counts
+    }
+}
+
+/// `pixels` scaled to [0, 1] into `out`, as the slides' `x.astype(np.float32) / 255.0`.
+fn normalize_into(pixels: &[u8], out: &mut [f32]) {
+    for (o, &p) in out.iter_mut().zip(pixels) {
+        *o = f32::from(p) / 255.0;
+    }
+}
+
+/// The training and test halves, and the four files they came from.
+#[derive(Clone, Debug)]
+pub struct Mnist {
+    pub train: Dataset,
+    pub test: Dataset,
+    /// The files read: training images, training labels, test images, test labels.
+    pub found: [PathBuf; 4],
+}
+
+/// The four files of an MNIST-format dataset: what each holds and the stem of its name.
+const FILES: [(&str, &str, &str); 4] = [
+    ("training images", "train-images", "idx3-ubyte"),
+    ("training labels", "train-labels", "idx1-ubyte"),
+    ("test images", "t10k-images", "idx3-ubyte"),
+    ("test labels", "t10k-labels", "idx1-ubyte"),
+];
+
+/// The names tried for one file, in order: the two naming styles in circulation
+/// (`train-images-idx3-ubyte` from the original site, `train-images.idx3-ubyte` from many
+/// mirrors and archives), each uncompressed, then gzip-compressed.
+pub fn candidate_names(stem: &str, kind: &str) -> [String; 4] {
+    [
+        format!("{stem}-{kind}"),
+        format!("{stem}.{kind}"),
+        format!("{stem}-{kind}.gz"),
+        format!("{stem}.{kind}.gz"),
+    ]
+}
+
+/// Finds the four files in `dir` (see [`candidate_names`]): training images, training labels,
+/// test images, test labels. The first name that exists wins, so an uncompressed file is
+/// preferred to its `.gz`.
+pub fn find_files(dir: &Path) -> Result<[PathBuf; 4], DataError> {
+    let mut found: [PathBuf; 4] = Default::default();
+    for (slot, (what, stem, kind)) in found.iter_mut().zip(FILES) {
+        let names = candidate_names(stem, kind);
+        match names.iter().map(|n| dir.join(n)).find(|p| p.is_file()) {
+            Some(path) => *slot = path,
+            None => {
+                return Err(DataError::Missing {
+                    dir: dir.to_path_buf(),
+                    what,
+                    looked_for: names.to_vec(),
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Loads an MNIST-format dataset from `dir` (`load_mnist` of the slides): finds the four files
+/// ([`find_files`]), reads them, and checks that they agree with each other: as many labels as
+/// images, the same image size for training and test, and labels below [`MAX_CLASSES`].
+pub fn load_dir(dir: &Path) -> Result<Mnist, DataError> {
+    let found = find_files(dir)?;
+    let [train_images, train_labels, test_images, test_labels] = &found;
+    let train = read_half(train_images, train_labels)?;
+    let test = read_half(test_images, test_labels)?;
+    if (train.0.rows, train.0.cols) != (test.0.rows, test.0.cols) {
+        return Err(DataError::ImageDimsDiffer {
+            train: train_images.clone(),
+            test: test_images.clone(),
+            train_dims: (train.0.rows, train.0.cols),
+            test_dims: (test.0.rows, test.0.cols),
+        });
+    }
+    let max_label = train.1.iter().chain(&test.1).copied().max().unwrap_or(0);
+    let classes = usize::from(max_label) + 1;
+    let dataset = |(images, labels): (idx::Images, Vec<u8>)| {
+        Dataset::new(images.pixels, labels, images.rows, images.cols, classes)
+    };
+    Ok(Mnist {
+        train: dataset(train),
+        test: dataset(test),
+        found,
+    })
+}
+
+/// One half: an images file and its labels file, checked to match and labels checked in range.
+fn read_half(images: &Path, labels: &Path) -> Result<(idx::Images, Vec<u8>), DataError> {
+    let im = idx::read_images(images)?;
+    let lb = idx::read_labels(labels)?;
+    if im.len != lb.len() {
+        return Err(DataError::CountMismatch {
+            images: images.to_path_buf(),
+            labels: labels.to_path_buf(),
+            images_len: im.len,
+            labels_len: lb.len(),
+        });
+    }
+    if let Some((index, &label)) = lb
+        .iter()
+        .enumerate()
+        .find(|&(_, &l)| usize::from(l) >= MAX_CLASSES)
+    {
+        return Err(DataError::LabelOutOfRange {
+            path: labels.to_path_buf(),
+            index,
+            label,
+            limit: MAX_CLASSES,
+        });
+    }
+    Ok((im, lb))
+}
+
+/// Everything that can be wrong with a dataset on disk. Each message names the file, what was
+/// expected and what was found.
+#[derive(Debug)]
+pub enum DataError {
+    /// None of the names tried for one of the four files exists in `dir`.
+    Missing {
+        dir: PathBuf,
+        what: &'static str,
+        looked_for: Vec<String>,
+    },
+    /// The file exists but could not be read.
+    Io { path: PathBuf, source: io::Error },
+    /// The first four bytes are not the expected IDX magic number.
+    BadMagic {
+        path: PathBuf,
+        expected: u32,
+        found: u32,
+    },
+    /// The file ends before the header or the payload the header announces is complete.
+    Truncated {
+        path: PathBuf,
+        what: &'static str,
+        needed: u64,
+        found: u64,
+    },
+    /// The file goes on after the payload the header announces.
+    TrailingGarbage {
+        path: PathBuf,
+        needed: u64,
+        found: u64,
+    },
+    /// A gzip file whose header dims do not match the decompressed size its trailer records
+    /// (or exceed what its compressed size could ever decompress to).
+    SizeMismatch {
+        path: PathBuf,
+        dims: Vec<usize>,
+        needed: u64,
+        isize: u32,
+        compressed: u64,
+    },
+    /// Header dims that make no dataset (zero images, zero-pixel images).
+    BadDims {
+        path: PathBuf,
+        dims: Vec<usize>,
+        why: &'static str,
+    },
+    /// The images file and the labels file disagree on how many there are.
+    CountMismatch {
+        images: PathBuf,
+        labels: PathBuf,
+        images_len: usize,
+        labels_len: usize,
+    },
+    /// A label at or above `limit` ([`MAX_CLASSES`]).
+    LabelOutOfRange {
+        path: PathBuf,
+        index: usize,
+        label: u8,
+        limit: usize,
+    },
+    /// Training and test images of different sizes: one network cannot take both.
+    ImageDimsDiffer {
+        train: PathBuf,
+        test: PathBuf,
+        train_dims: (usize, usize),
+        test_dims: (usize, usize),
+    },
+    /// A gzip-compressed file that does not decompress.
+    Gzip { path: PathBuf, source: GzipError },
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DataError::Missing {
+                dir,
+                what,
+                looked_for,
+            } => {
+                if dir.is_dir() {
+                    write!(f, "no {what} in {}: looked for ", dir.display())?;
+                } else {
+                    write!(
+                        f,
+                        "the data directory {} does not exist; {what} would be one of ",
+                        dir.display()
+                    )?;
+                }
+                write!(
+                    f,
+                    "{}. Put the four MNIST-format files there (see README, section Data) or \
+                     pass --data DIR",
+                    looked_for.join(", ")
+                )
+            }
+            DataError::Io { path, source } => {
+                write!(f, "{}: cannot read: {source}", path.display())
+            }
+            DataError::BadMagic {
+                path,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "{}: expected the IDX magic number {expected} ({expected:#010x}, {}), found \
+                     {found} ({found:#010x})",
+                    path.display(),
+                    magic_name(*expected)
+                )?;
+                match *found {
+                    idx::IMAGES_MAGIC | idx::LABELS_MAGIC => {
+                        write!(f, ", the magic of {}: files swapped?", magic_name(*found))
+                    }
+                    _ => write!(f, ": not an IDX file of unsigned bytes"),
+                }
+            }
+            DataError::Truncated {
+                path,
+                what,
+                needed,
+                found,
+            } => write!(
+                f,
+                "{}: truncated {what}: the header needs {needed} bytes, the file holds \
+                 {found}",
+                path.display()
+            ),
+            DataError::TrailingGarbage {
+                path,
+                needed,
+                found,
+            } => write!(
+                f,
+                "{}: trailing garbage: the header accounts for {needed} bytes, the file holds \
+                 {found}",
+                path.display()
+            ),
+            DataError::SizeMismatch {
+                path,
+                dims,
+                needed,
+                isize,
+                compressed,
+            } => write!(
+                f,
+                "{}: the header dims {} need {needed} bytes, but the gzip trailer says the \
+                 data is {isize} bytes (mod 2^32), from {compressed} compressed bytes",
+                path.display(),
+                dims_text(dims)
+            ),
+            DataError::BadDims { path, dims, why } => write!(
+                f,
+                "{}: header dims {}: {why}",
+                path.display(),
+                dims_text(dims)
+            ),
+            DataError::CountMismatch {
+                images,
+                labels,
+                images_len,
+                labels_len,
+            } => write!(
+                f,
+                "{} holds {images_len} images but {} holds {labels_len} labels; expected one \
+                 label per image",
+                images.display(),
+                labels.display()
+            ),
+            DataError::LabelOutOfRange {
+                path,
+                index,
+                label,
+                limit,
+            } => write!(
+                f,
+                "{}: label {label} at index {index}; expected labels below {limit} (MNIST uses \
+                 0 to 9, the largest MNIST-format dataset 0 to {})",
+                path.display(),
+                limit - 1
+            ),
+            DataError::ImageDimsDiffer {
+                train,
+                test,
+                train_dims,
+                test_dims,
+            } => write!(
+                f,
+                "{} holds {}x{} images but {} holds {}x{}; expected one image size for training \
+                 and test",
+                train.display(),
+                train_dims.0,
+                train_dims.1,
+                test.display(),
+                test_dims.0,
+                test_dims.1
+            ),
+            DataError::Gzip { path, source } => {
+                write!(f, "{}: corrupt gzip data: {source}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for DataError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DataError::Io { source, .. } => Some(source),
+            DataError::Gzip { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+fn magic_name(magic: u32) -> &'static str {
+    match magic {
+        idx::IMAGES_MAGIC => "an images file",
+        idx::LABELS_MAGIC => "a labels file",
+        _ => "unknown",
+    }
+}
+
+fn dims_text(dims: &[usize]) -> String {
+    dims.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("x")
+}
