@@ -377,7 +377,10 @@ fn header_claiming_billions_of_images_allocates_nothing() {
     // The same through gzip: the trailer's size and the compressed size bound the claim.
     let p = dir.write(
         "train-images-idx3-ubyte",
-        &gzip_stored(&data_common::idx_bytes(&[4_000_000_000, 28, 28], &[0; 784]), 500),
+        &gzip_stored(
+            &data_common::idx_bytes(&[4_000_000_000, 28, 28], &[0; 784]),
+            500,
+        ),
     );
     let e = load_err(&dir.path);
     assert!(matches!(e, DataError::SizeMismatch { .. }), "{e:?}");
