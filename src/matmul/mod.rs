@@ -1,10 +1,27 @@
-//! `np.dot` from scratch: the matrix product every layer stands on.
+//! `np.dot` from scratch: the matrix product every layer stands on, as a small BLIS.
 //!
-//! (Placeholder: the naive loop serves until the blocked BLIS-style product lands.)
+//! - `gemm.rs`: the five loops that cut the product into cache-sized blocks (LOOP 5 .. 1);
+//! - `packing.rs`: copying blocks of A and B into the order the kernel reads them;
+//! - `kernel.rs`: the 6x16 register-tile micro-kernel, one body built twice (portable and
+//!   AVX2+FMA), chosen at run time;
+//! - `threads.rs`: a small persistent pool that splits C by bands of rows;
+//! - `naive.rs`: the three-loop definition, kept as the oracle the tests hold the rest to.
+//!
+//! Operands are read through strides (`Operand`), so `x.T · dout` and `dout · W.T` never copy
+//! a transpose: the packing reads the operand the way it is stored.
+//!
+//! Left out: alpha/beta scaling, f64, complex numbers, and every other BLAS routine.
 
+mod gemm;
+mod kernel;
 mod naive;
+mod packing;
+mod threads;
 
+pub use gemm::{KC, MC, NC};
+pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
+pub use threads::{set_threads, threads};
 
 /// A read-only view of an `rows x cols` operand inside a slice, addressed through strides:
 /// element (i, j) is `data[i * row_stride + j * col_stride]`. A transposed operand is the same
@@ -35,14 +52,100 @@ impl<'a> Operand<'a> {
         }
     }
 
+    /// The transpose of this view: the same data, strides swapped.
+    pub fn t(&self) -> Operand<'a> {
+        Operand {
+            data: self.data,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+        }
+    }
+
     /// Element (i, j).
     #[inline(always)]
     pub fn at(&self, i: usize, j: usize) -> f32 {
         self.data[i * self.row_stride + j * self.col_stride]
     }
+
+    /// Panics unless every element of a `rows x cols` view lies inside `data`.
+    #[track_caller]
+    fn check(&self, name: &str, rows: usize, cols: usize) {
+        if rows > 0 && cols > 0 {
+            let last = (rows - 1) * self.row_stride + (cols - 1) * self.col_stride;
+            assert!(
+                last < self.data.len(),
+                "gemm: {name} ({rows}x{cols}, strides {}, {}) reaches past its {} values",
+                self.row_stride,
+                self.col_stride,
+                self.data.len()
+            );
+        }
+    }
 }
 
-/// C (m x n, row-major, overwritten) = A (m x k) · B (k x n).
+/// Products smaller than this many multiply-adds (m·k·n) run on one thread: waking a worker
+/// and sharing the caches costs more than it saves. Measured: see README "Performance".
+pub const MIN_MACS_PER_THREAD: usize = 1 << 16;
+
+/// How many bands of rows (one per thread) `gemm_with` cuts an m x k x n product into: whole
+/// MR slivers, at most `threads`, and none with less than MIN_MACS_PER_THREAD of work.
+pub fn parts_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
+    let slivers = m.div_ceil(MR);
+    let by_work = (m * k * n / MIN_MACS_PER_THREAD).max(1);
+    threads.max(1).min(slivers).min(by_work)
+}
+
+/// C (m x n, row-major, overwritten) = A (m x k) · B (k x n), with the fastest kernel this CPU
+/// runs and `threads()` threads.
+#[track_caller]
 pub fn gemm(m: usize, k: usize, n: usize, a: Operand, b: Operand, c: &mut [f32]) {
-    gemm_naive(m, k, n, a, b, c);
+    gemm_with(Kernel::detect(), threads(), m, k, n, a, b, c);
+}
+
+/// `gemm` with the kernel and the thread count chosen by the caller (tests and benchmarks).
+/// The result depends on `kernel` (fused or separate rounding) but never on `threads`.
+#[track_caller]
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_with(
+    kernel: Kernel,
+    threads: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Operand,
+    b: Operand,
+    c: &mut [f32],
+) {
+    assert_eq!(
+        c.len(),
+        m * n,
+        "gemm: C has {} values, not {m}x{n}",
+        c.len()
+    );
+    a.check("A", m, k);
+    b.check("B", k, n);
+    let parts = parts_for(threads, m, k, n);
+    if parts <= 1 {
+        gemm::gemm_rows(kernel, 0..m, k, n, &a, &b, c);
+        return;
+    }
+    let slivers = m.div_ceil(MR);
+    let bands: Vec<std::ops::Range<usize>> = (0..parts)
+        .map(|t| (slivers * t / parts * MR).min(m)..(slivers * (t + 1) / parts * MR).min(m))
+        .collect();
+    let mut rest = &mut *c;
+    let mut slots = Vec::with_capacity(parts);
+    for band in &bands {
+        let (mine, tail) = rest.split_at_mut(band.len() * n);
+        slots.push(std::sync::Mutex::new(Some(mine)));
+        rest = tail;
+    }
+    threads::run(parts, &|t| {
+        let band = slots[t]
+            .lock()
+            .unwrap()
+            .take()
+            .expect("each band runs once");
+        gemm::gemm_rows(kernel, bands[t].clone(), k, n, &a, &b, band);
+    });
 }

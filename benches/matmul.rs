@@ -1,0 +1,167 @@
+//! `cargo bench --bench matmul`: GFLOP/s of `np.dot` on this network's shapes and on squares,
+//! naive against blocked, 1 thread against 2.
+//!
+//! Std only (`harness = false`). Each figure is the median of 5 batches, a batch being as many
+//! products as fill ~0.2 s; the best batch is shown too. Timings on a shared machine are noisy:
+//! compare the columns of one run, not runs made at different times.
+//!
+//! `cargo bench --bench matmul -- 1024` runs only the shapes whose name contains `1024`;
+//! `-- --quick` shortens every batch to ~0.05 s.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use backprop::Rng;
+use backprop::matmul::{self, Kernel, Operand};
+
+/// One product to measure: C (m x n) = A (m x k) · B (k x n), with A and/or B stored transposed.
+struct Shape {
+    name: &'static str,
+    m: usize,
+    k: usize,
+    n: usize,
+    a_t: bool,
+    b_t: bool,
+    naive: bool,
+}
+
+const SHAPES: &[Shape] = &[
+    Shape {
+        name: "x·W1       100x784·784x50",
+        m: 100,
+        k: 784,
+        n: 50,
+        a_t: false,
+        b_t: false,
+        naive: true,
+    },
+    Shape {
+        name: "x.T·dout   784x100·100x50",
+        m: 784,
+        k: 100,
+        n: 50,
+        a_t: true,
+        b_t: false,
+        naive: true,
+    },
+    Shape {
+        name: "dout·W1.T  100x50·50x784",
+        m: 100,
+        k: 50,
+        n: 784,
+        a_t: false,
+        b_t: true,
+        naive: true,
+    },
+    Shape {
+        name: "X·W1     60000x784·784x50",
+        m: 60000,
+        k: 784,
+        n: 50,
+        a_t: false,
+        b_t: false,
+        naive: false,
+    },
+    Shape {
+        name: "square 256",
+        m: 256,
+        k: 256,
+        n: 256,
+        a_t: false,
+        b_t: false,
+        naive: true,
+    },
+    Shape {
+        name: "square 512",
+        m: 512,
+        k: 512,
+        n: 512,
+        a_t: false,
+        b_t: false,
+        naive: true,
+    },
+    Shape {
+        name: "square 1024",
+        m: 1024,
+        k: 1024,
+        n: 1024,
+        a_t: false,
+        b_t: false,
+        naive: false,
+    },
+];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
+    let batch_secs = if quick { 0.05 } else { 0.2 };
+    let kernel = Kernel::detect();
+    println!(
+        "matmul GFLOP/s (2·m·k·n / time), median of 5 batches [best]; kernel {kernel:?}, \
+         MR x NR = {}x{}, MC {} KC {} NC {}, {} cores",
+        matmul::MR,
+        matmul::NR,
+        matmul::MC,
+        matmul::KC,
+        matmul::NC,
+        matmul::threads()
+    );
+    println!(
+        "{:<28} {:>16} {:>16} {:>16}",
+        "shape", "naive", "blocked 1T", "blocked 2T"
+    );
+    let mut rng = Rng::new(42);
+    for s in SHAPES {
+        if !filter.is_empty() && !filter.iter().any(|f| s.name.contains(f.as_str())) {
+            continue;
+        }
+        let a: Vec<f32> = (0..s.m * s.k).map(|_| rng.normal() as f32).collect();
+        let b: Vec<f32> = (0..s.k * s.n).map(|_| rng.normal() as f32).collect();
+        let a_op = if s.a_t {
+            Operand::transposed(&a, s.m)
+        } else {
+            Operand::row_major(&a, s.k)
+        };
+        let b_op = if s.b_t {
+            Operand::transposed(&b, s.k)
+        } else {
+            Operand::row_major(&b, s.n)
+        };
+        let mut c = vec![0.0f32; s.m * s.n];
+        let flop = 2.0 * (s.m * s.k * s.n) as f64;
+        let naive = if s.naive {
+            measure(flop, batch_secs, || {
+                matmul::gemm_naive(s.m, s.k, s.n, a_op, b_op, black_box(&mut c))
+            })
+        } else {
+            "-".to_string()
+        };
+        let one = measure(flop, batch_secs, || {
+            matmul::gemm_with(kernel, 1, s.m, s.k, s.n, a_op, b_op, black_box(&mut c))
+        });
+        let two = measure(flop, batch_secs, || {
+            matmul::gemm_with(kernel, 2, s.m, s.k, s.n, a_op, b_op, black_box(&mut c))
+        });
+        println!("{:<28} {naive:>16} {one:>16} {two:>16}", s.name);
+    }
+}
+
+/// Runs `f` in 5 batches of ~`batch_secs` each; "median [best]" GFLOP/s.
+fn measure(flop: f64, batch_secs: f64, mut f: impl FnMut()) -> String {
+    let start = Instant::now();
+    f();
+    let once = start.elapsed().as_secs_f64().max(1e-7);
+    let reps = ((batch_secs / once) as usize).clamp(1, 1_000_000);
+    let mut rates: Vec<f64> = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            flop * reps as f64 / start.elapsed().as_secs_f64() / 1e9
+        })
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    format!("{:.1} [{:.1}]", rates[2], rates[4])
+}

@@ -1,0 +1,130 @@
+//! The BLIS loop nest: five loops around the micro-kernel, each cutting the product into blocks
+//! that fit one level of the memory hierarchy.
+//!
+//! ```text
+//! LOOP 5  jc: C and B in column blocks of NC       (B's block lives in L3)
+//! LOOP 4  pc: the sum over k in slices of KC       pack B[pc.., jc..] (kc x nc)
+//! LOOP 3  ic: C and A in row blocks of MC          pack A[ic.., pc..] (mc x kc, lives in L2)
+//! LOOP 2  jr: the B block in slivers of NR         (one sliver of B lives in L1)
+//! LOOP 1  ir: the A block in slivers of MR         micro-kernel: MR x NR tile of C
+//! ```
+//!
+//! Every element of C is summed in the same order whatever the block of rows it is computed
+//! in: KC slice by KC slice (in order), and within a slice `p` by `p`. That is what lets the
+//! threads split C by rows and still give bit-identical results for any thread count.
+//!
+//! Left out: alpha/beta, and a separate path for tiny products (they go through the same
+//! nest, with one short trip through each loop).
+
+use std::cell::RefCell;
+
+use super::Operand;
+use super::kernel::{self, Kernel, MR, NR};
+use super::packing::{pack_a, pack_b};
+
+/// Rows of A per packed block. MC x KC f32 = 72 KiB... see below; the packed A block is reused
+/// by every sliver of B, so it must stay in L2 (512 KiB per core on Zen 3) next to the B
+/// slivers streaming through it. A multiple of MR.
+pub const MC: usize = 120;
+/// Length of the summed slice. One B sliver (KC x NR f32 = 16 KiB) stays in L1 (32 KiB)
+/// while the kernel sweeps the A slivers past it.
+pub const KC: usize = 256;
+/// Columns of B per packed block: KC x NC f32 = 4 MiB, a share of the 32 MiB L3. A multiple
+/// of NR.
+pub const NC: usize = 4096;
+
+thread_local! {
+    /// Each thread's packing buffers (A block, B block), kept between products so that a
+    /// training loop does not allocate a fresh megabyte per `dot`.
+    static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// The KC actually used for a sum of length `k`: the slices are made equal (784 = 4 x 196
+/// rather than 3 x 256 + 16), so no slice is a short, inefficient remainder. Depends on `k`
+/// only, never on the thread count.
+pub fn kc_for(k: usize) -> usize {
+    k.div_ceil(k.div_ceil(KC).max(1)).max(1)
+}
+
+/// Rows `rows.start..rows.end` of C = the same rows of A (m x k) · B (k x n).
+///
+/// `c` holds exactly those rows (row-major, `n` columns). This is the whole product on one
+/// thread; the threaded `gemm` hands each thread a band of rows.
+pub fn gemm_rows(
+    kernel: Kernel,
+    rows: std::ops::Range<usize>,
+    k: usize,
+    n: usize,
+    a: &Operand,
+    b: &Operand,
+    c: &mut [f32],
+) {
+    let m = rows.len();
+    assert_eq!(c.len(), m * n, "gemm_rows: C band is not {m}x{n}");
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        c.fill(0.0);
+        return;
+    }
+    let kc_max = kc_for(k);
+    PACKED.with_borrow_mut(|(a_buf, b_buf)| {
+        let a_len = MC.min(m).div_ceil(MR) * MR * kc_max;
+        let b_len = NC.min(n).div_ceil(NR) * NR * kc_max;
+        if a_buf.len() < a_len {
+            a_buf.resize(a_len, 0.0);
+        }
+        if b_buf.len() < b_len {
+            b_buf.resize(b_len, 0.0);
+        }
+        let mut tile = [0.0f32; MR * NR];
+        // LOOP 5: column blocks of C and B.
+        for jc in (0..n).step_by(NC) {
+            let nc = NC.min(n - jc);
+            // LOOP 4: slices of the sum; the first overwrites C, the rest add to it.
+            for pc in (0..k).step_by(kc_max) {
+                let kc = kc_max.min(k - pc);
+                let accumulate = pc > 0;
+                pack_b(b, pc, kc, jc, nc, b_buf);
+                // LOOP 3: row blocks of this thread's band.
+                for ic in (0..m).step_by(MC) {
+                    let mc = MC.min(m - ic);
+                    pack_a(a, rows.start + ic, mc, pc, kc, a_buf);
+                    // LOOP 2: slivers of the packed B block.
+                    for jr in (0..nc).step_by(NR) {
+                        let nr = NR.min(nc - jr);
+                        let b_sliver = &b_buf[jr * kc..(jr + NR) * kc];
+                        // LOOP 1: slivers of the packed A block.
+                        for ir in (0..mc).step_by(MR) {
+                            let mr = MR.min(mc - ir);
+                            let a_sliver = &a_buf[ir * kc..(ir + MR) * kc];
+                            let at = (ic + ir) * n + jc + jr;
+                            if mr == MR && nr == NR {
+                                kernel::run(
+                                    kernel,
+                                    kc,
+                                    a_sliver,
+                                    b_sliver,
+                                    &mut c[at..],
+                                    n,
+                                    accumulate,
+                                );
+                            } else {
+                                // A ragged edge: compute the whole zero-padded tile aside and
+                                // write back only the part that exists.
+                                kernel::run(kernel, kc, a_sliver, b_sliver, &mut tile, NR, false);
+                                for (i, t_row) in tile.chunks_exact(NR).take(mr).enumerate() {
+                                    let c_row = &mut c[at + i * n..at + i * n + nr];
+                                    for (cv, &t) in c_row.iter_mut().zip(t_row) {
+                                        *cv = if accumulate { *cv + t } else { t };
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,82 @@
+//! Packing: copying a block of A or B into the order the micro-kernel reads it.
+//!
+//! The micro-kernel walks `p` (the summed index) and wants, at each step, MR values of A and
+//! NR values of B side by side. Packing lays a block out as a row of slivers: A's `mc x kc`
+//! block becomes ⌈mc/MR⌉ slivers of `kc` groups of MR values (column by column), B's
+//! `kc x nc` block becomes ⌈nc/NR⌉ slivers of `kc` groups of NR values (row by row). The
+//! kernel then reads both with unit stride, and the copies are small enough to stay in cache
+//! while they are reused (A's block in L2, B's block in L3, one sliver of B in L1).
+//!
+//! Ragged edges are padded with zeros up to a whole sliver, so the kernel always computes a
+//! full tile; the padded rows and columns of the tile are simply not written back.
+//!
+//! Packing reads the operand through its strides, so a transposed operand (`x.T · dout`,
+//! `dout · W.T`) costs the same as a plain one: the transpose happens during a copy that is
+//! made anyway.
+
+use super::Operand;
+use super::kernel::{MR, NR};
+
+/// Packs A's block rows `i0..i0+mc`, columns `p0..p0+kc` into MR-row slivers (`packA_mcxkc`).
+///
+/// `out` must hold at least ⌈mc/MR⌉·MR·kc values.
+pub fn pack_a(a: &Operand, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
+    pack_slivers::<MR>(a, i0, mc, p0, kc, out);
+}
+
+/// Packs B's block rows `p0..p0+kc`, columns `j0..j0+nc` into NR-column slivers
+/// (`packB_kcxnc`).
+///
+/// `out` must hold at least ⌈nc/NR⌉·NR·kc values.
+pub fn pack_b(b: &Operand, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
+    // B's columns play the part of A's rows: pack the transposed view.
+    pack_slivers::<NR>(&b.t(), j0, nc, p0, kc, out);
+}
+
+/// Sliver-packs rows `r0..r0+len` x columns `c0..c0+kc` of `src`: sliver `s` holds, for each
+/// column `p`, the R values of rows `r0+s·R ..`, zero where the rows run out.
+fn pack_slivers<const R: usize>(
+    src: &Operand,
+    r0: usize,
+    len: usize,
+    c0: usize,
+    kc: usize,
+    out: &mut [f32],
+) {
+    let slivers = len.div_ceil(R);
+    assert!(
+        out.len() >= slivers * R * kc,
+        "pack: buffer of {} for {slivers} slivers of {R}x{kc}",
+        out.len()
+    );
+    let (data, rs, cs) = (src.data, src.row_stride, src.col_stride);
+    for (s, sliver) in out.chunks_exact_mut(R * kc).take(slivers).enumerate() {
+        let top = r0 + s * R;
+        let h = R.min(len - s * R);
+        let sliver: &mut [[f32; R]] = &mut sliver.as_chunks_mut::<R>().0[..kc];
+        if h < R {
+            sliver.iter_mut().for_each(|group| group.fill(0.0));
+        }
+        if rs == 1 {
+            // The R rows of each column are adjacent in memory: one short copy per column.
+            for (p, group) in sliver.iter_mut().enumerate() {
+                let at = top + (c0 + p) * cs;
+                group[..h].copy_from_slice(&data[at..at + h]);
+            }
+        } else if cs == 1 {
+            // Each row is contiguous along p: read it straight, write it R apart.
+            for i in 0..h {
+                let at = (top + i) * rs + c0;
+                for (group, &v) in sliver.iter_mut().zip(&data[at..at + kc]) {
+                    group[i] = v;
+                }
+            }
+        } else {
+            for (p, group) in sliver.iter_mut().enumerate() {
+                for (i, g) in group[..h].iter_mut().enumerate() {
+                    *g = src.at(top + i, c0 + p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! The blocked product held to the naive one: random and awkward shapes (empty, 1, primes,
+//! every block boundary MR, NR, MC, KC, NC, this network's shapes), plain and transposed
+//! operands, both kernels, and 1, 2 or 3 threads (which must agree bit for bit).
+
+use backprop::Matrix;
+use backprop::Rng;
+use backprop::matmul::{self, KC, Kernel, MC, MR, NC, NR, Operand};
+use proptest::prelude::*;
+
+/// The kernels this CPU can run: always the portable one, and the AVX2+FMA one where present.
+fn kernels() -> Vec<Kernel> {
+    [Kernel::Portable, Kernel::Avx2Fma]
+        .into_iter()
+        .filter(|k| k.is_available())
+        .collect()
+}
+
+/// Values in [-1, 1) from a seed.
+fn random(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len)
+        .map(|_| (rng.next_f64() * 2.0 - 1.0) as f32)
+        .collect()
+}
+
+/// An m x k (or, with `t`, the transpose of a stored k x m) operand and its storage.
+fn operand(data: &[f32], rows: usize, cols: usize, t: bool) -> Operand<'_> {
+    if t {
+        Operand::transposed(data, rows)
+    } else {
+        Operand::row_major(data, cols)
+    }
+}
+
+/// Checks `gemm_with(kernel, threads)` against the naive product on one shape and layout.
+///
+/// The bound is the classic one for a sum of k products in f32: each element may be off by
+/// about k·ε times the sum of the magnitudes of its terms (computed by the naive product of
+/// |A| and |B|). A dropped or doubled term is off by ~1/k of that sum and fails it.
+fn check(m: usize, k: usize, n: usize, a_t: bool, b_t: bool, seed: u64) -> Result<(), String> {
+    let a = random(m * k, seed);
+    let b = random(k * n, seed ^ 0x9e37_79b9);
+    let (a_op, b_op) = (operand(&a, m, k, a_t), operand(&b, k, n, b_t));
+    let mut expected = vec![f32::NAN; m * n];
+    matmul::gemm_naive(m, k, n, a_op, b_op, &mut expected);
+    let a_abs: Vec<f32> = a.iter().map(|v| v.abs()).collect();
+    let b_abs: Vec<f32> = b.iter().map(|v| v.abs()).collect();
+    let mut magnitude = vec![0.0; m * n];
+    matmul::gemm_naive(
+        m,
+        k,
+        n,
+        operand(&a_abs, m, k, a_t),
+        operand(&b_abs, k, n, b_t),
+        &mut magnitude,
+    );
+    for kernel in kernels() {
+        for threads in [1, 2] {
+            let mut c = vec![f32::NAN; m * n];
+            matmul::gemm_with(kernel, threads, m, k, n, a_op, b_op, &mut c);
+            for (idx, ((&got, &want), &mag)) in c.iter().zip(&expected).zip(&magnitude).enumerate()
+            {
+                let tol = (k as f32 + 1.0) * f32::EPSILON * mag;
+                // Written so that a NaN (an element never written) fails too.
+                let close = (got - want).abs() <= tol;
+                if !close {
+                    return Err(format!(
+                        "{m}x{k}·{k}x{n} (A{} B{}) {kernel:?} {threads} thread(s): C[{}][{}] = {got}, \
+                         naive {want}, tolerance {tol}",
+                        if a_t { "ᵀ" } else { "" },
+                        if b_t { "ᵀ" } else { "" },
+                        idx / n,
+                        idx % n
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A dimension either small and random, or at an edge: empty, 1, one either side of a block
+/// boundary, a prime, or one of this network's sizes.
+fn dim() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        0..=40usize,
+        prop::sample::select(vec![
+            0,
+            1,
+            MR - 1,
+            MR + 1,
+            NR - 1,
+            NR + 1,
+            2 * NR + 3,
+            MC - 1,
+            MC,
+            MC + 1,
+            KC - 1,
+            KC + 1,
+            97,
+            131,
+            10,
+            50,
+            100,
+        ]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Random and edge shapes, every layout, both kernels, 1 and 2 threads.
+    #[test]
+    fn blocked_equals_naive(m in dim(), k in dim(), n in dim(), a_t: bool, b_t: bool, seed: u64) {
+        check(m, k, n, a_t, b_t, seed).map_err(TestCaseError::fail)?;
+    }
+
+    /// Results are bit-identical for 1, 2 and 3 threads: the bands of rows never share a sum.
+    #[test]
+    fn thread_count_does_not_change_a_bit(
+        m in 2 * MR..300usize, k in 1..600usize, n in 1..120usize, a_t: bool, b_t: bool, seed: u64,
+    ) {
+        prop_assume!(matmul::parts_for(2, m, k, n) == 2);
+        let a = random(m * k, seed);
+        let b = random(k * n, !seed);
+        let (a_op, b_op) = (operand(&a, m, k, a_t), operand(&b, k, n, b_t));
+        for kernel in kernels() {
+            let mut one = vec![0.0; m * n];
+            matmul::gemm_with(kernel, 1, m, k, n, a_op, b_op, &mut one);
+            for threads in [2, 3] {
+                let mut many = vec![0.0; m * n];
+                matmul::gemm_with(kernel, threads, m, k, n, a_op, b_op, &mut many);
+                let same = one.iter().zip(&many).all(|(x, y)| x.to_bits() == y.to_bits());
+                prop_assert!(same, "{m}x{k}x{n} {kernel:?}: {threads} threads differ from 1");
+            }
+        }
+    }
+}
+
+/// This network's products, in the layouts the layers use them, and sizes crossing several
+/// block boundaries at once.
+#[test]
+fn network_and_multi_block_shapes() {
+    let shapes = [
+        (100, 784, 50, false, false), // x · W1
+        (784, 100, 50, true, false),  // x.T · dout
+        (100, 50, 784, false, true),  // dout · W1.T
+        (100, 50, 10, false, false),  // h · W2
+        (50, 100, 10, true, false),   // h.T · dout
+        (100, 10, 50, false, true),   // dout · W2.T
+        (2 * MC + 7, KC + 5, 3 * NR + 5, false, false),
+        (2 * MC + 7, 2 * KC + 1, 3 * NR + 5, true, true),
+        (257, 263, 131, true, false),
+    ];
+    for (m, k, n, a_t, b_t) in shapes {
+        check(m, k, n, a_t, b_t, 7).unwrap();
+    }
+}
+
+/// More columns than one NC block of B holds.
+#[test]
+fn crosses_the_nc_boundary() {
+    check(MR + 1, 3, NC + NR + 1, false, false, 11).unwrap();
+    check(MR + 1, 3, NC + 1, true, true, 12).unwrap();
+}
+
+/// `gemm` overwrites C, including when k = 0 (an empty sum is zero).
+#[test]
+fn empty_sum_gives_zeros() {
+    let mut c = vec![f32::NAN; 6];
+    matmul::gemm(
+        2,
+        0,
+        3,
+        Operand::row_major(&[], 0),
+        Operand::row_major(&[], 3),
+        &mut c,
+    );
+    assert_eq!(c, vec![0.0; 6]);
+}
+
+/// On an x86-64 CPU with AVX2 and FMA the fast kernel is the one chosen.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn detect_picks_avx2_fma_where_present() {
+    let has = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+    assert_eq!(Kernel::detect() == Kernel::Avx2Fma, has);
+    assert_eq!(Kernel::Avx2Fma.is_available(), has);
+}
+
+#[test]
+fn set_threads_is_read_back() {
+    let before = matmul::threads();
+    assert!(before >= 1);
+    matmul::set_threads(3);
+    assert_eq!(matmul::threads(), 3);
+    matmul::set_threads(before);
+}
+
+fn matrix(rows: usize, cols: usize, seed: u64) -> Matrix {
+    Matrix::from_vec(rows, cols, random(rows * cols, seed))
+}
+
+/// `(A·B)ᵀ = Bᵀ·Aᵀ`, exactly: both sides add the same products in the same order.
+#[test]
+fn transpose_of_product_is_product_of_transposes() {
+    for (m, k, n) in [
+        (100, 784, 50),
+        (37, 300, 19),
+        (1, 5, 1),
+        (MC + 1, KC + 1, NR + 1),
+    ] {
+        let (a, b) = (matrix(m, k, 1), matrix(k, n, 2));
+        assert_eq!(a.dot(&b).t(), b.t().dot(&a.t()), "{m}x{k}·{k}x{n}");
+    }
+}
+
+/// `t_dot` and `dot_t` read an operand through strides; they must give exactly what an
+/// explicit transpose followed by `dot` gives.
+#[test]
+fn strided_products_equal_explicit_transposes() {
+    let x = matrix(100, 784, 3);
+    let dout = matrix(100, 50, 4);
+    let w = matrix(784, 50, 5);
+    assert_eq!(x.t_dot(&dout), x.t().dot(&dout));
+    assert_eq!(dout.dot_t(&w), dout.dot(&w.t()));
+    assert_eq!(x.t_dot(&dout).shape(), (784, 50));
+    assert_eq!(dout.dot_t(&w).shape(), (100, 784));
+}
+
+#[test]
+#[should_panic(expected = "dot: 100x784 and 50x10 do not fit")]
+fn dot_names_both_shapes() {
+    matrix(100, 784, 1).dot(&matrix(50, 10, 2));
+}
+
+#[test]
+#[should_panic(expected = "t_dot: the transpose of 100x784 and 50x10 do not fit")]
+fn t_dot_names_both_shapes() {
+    matrix(100, 784, 1).t_dot(&matrix(50, 10, 2));
+}
+
+#[test]
+#[should_panic(expected = "dot_t: 100x50 and the transpose of 784x40 do not fit")]
+fn dot_t_names_both_shapes() {
+    matrix(100, 50, 1).dot_t(&matrix(784, 40, 2));
+}
