@@ -10,6 +10,10 @@
 
 #![deny(unsafe_code)]
 
+pub mod atomic_write;
+pub mod cli;
+pub mod csv;
+pub mod draw;
 pub mod functions;
 pub mod gradient;
 pub mod gzip;
@@ -18,6 +22,10 @@ pub mod layers;
 pub mod matmul;
 pub mod matrix;
 pub mod mnist;
+pub mod model_file;
+pub mod pgm;
+pub mod plot;
+pub mod report;
 pub mod rng;
 pub mod transpose;
 
