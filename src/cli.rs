@@ -18,8 +18,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// Where the MNIST files are looked for unless `--data` says otherwise.
-pub const DEFAULT_DATA_DIR: &str = "data/mnist";
+/// Where the MNIST files are looked for unless `--data` says otherwise: the crate's own
+/// `data/mnist`, by its absolute path, so the program finds it from any directory.
+pub const DEFAULT_DATA_DIR: &str = crate::mnist::DEFAULT_DIR;
 /// Where the default run writes its chart: the build directory, never the user's files.
 pub const DEFAULT_PLOT_PATH: &str = "target/learning-curves.svg";
 
@@ -268,7 +269,7 @@ pub const TRAIN_FLAGS: &[FlagSpec] = &[
     flag(
         "--data",
         Some("DIR"),
-        "directory of the four MNIST IDX files [default: data/mnist]",
+        "directory of the four MNIST IDX files [default: the crate's data/mnist]",
     ),
     flag(
         "--iters",
@@ -334,7 +335,7 @@ pub const GRADCHECK_FLAGS: &[FlagSpec] = &[
     flag(
         "--data",
         Some("DIR"),
-        "directory of the four MNIST IDX files [default: data/mnist]",
+        "directory of the four MNIST IDX files [default: the crate's data/mnist]",
     ),
     flag(
         "--seed",
@@ -364,7 +365,7 @@ pub const PREDICT_FLAGS: &[FlagSpec] = &[
     flag(
         "--data",
         Some("DIR"),
-        "directory of the MNIST files, for --index [default: data/mnist]",
+        "directory of the MNIST files, for --index [default: the crate's data/mnist]",
     ),
     flag(
         "--ascii",
@@ -383,7 +384,7 @@ pub const EVAL_FLAGS: &[FlagSpec] = &[
     flag(
         "--data",
         Some("DIR"),
-        "directory of the four MNIST IDX files [default: data/mnist]",
+        "directory of the four MNIST IDX files [default: the crate's data/mnist]",
     ),
     flag(
         "--show",
