@@ -31,3 +31,7 @@ pub mod transpose;
 
 pub use matrix::Matrix;
 pub use rng::Rng;
+
+// The chapters' ```rust blocks, run as doctests (see chapters/README.md).
+#[cfg(doctest)]
+mod chapters;
