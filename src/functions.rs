@@ -20,6 +20,7 @@ pub const DELTA: f32 = 1e-7;
 /// Subtracting the maximum changes nothing mathematically (it cancels between numerator and
 /// denominator) but keeps every `exp` at most 1: without it a logit of 100 already overflows
 /// f32 (`exp(89)` is infinite), giving inf / inf = NaN.
+// ANCHOR: softmax
 pub fn softmax(x: &Matrix) -> Matrix {
     // x (N x C) -> y (N x C)
     let mut y = x.clone();
@@ -39,6 +40,7 @@ pub fn softmax(x: &Matrix) -> Matrix {
     }
     y
 }
+// ANCHOR_END: softmax
 
 /// Cross-entropy averaged over the batch: L = −(1/N) Σₙ Σ_k t_nk · log(y_nk + δ), δ = 1e-7.
 ///
@@ -47,6 +49,7 @@ pub fn softmax(x: &Matrix) -> Matrix {
 /// The sum runs in f64: this scalar is what `numerical_gradient` differentiates, and its
 /// rounding error divided by the probe step 2h is the noise floor of every gradient check.
 #[track_caller]
+// ANCHOR: cross_entropy_error
 pub fn cross_entropy_error(y: &Matrix, t: &Matrix) -> f32 {
     assert_eq!(
         y.shape(),
@@ -64,3 +67,4 @@ pub fn cross_entropy_error(y: &Matrix, t: &Matrix) -> f32 {
     }
     (-sum / batch_size as f64) as f32
 }
+// ANCHOR_END: cross_entropy_error

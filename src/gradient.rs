@@ -22,6 +22,7 @@ pub const H: f32 = 1e-2;
 /// unchanged on return. `f` receives `x` mutably only so that a caller that keeps the real
 /// parameter elsewhere can swap it into place for the evaluation (see
 /// `TwoLayerNet::numerical_gradient`); `f` must hand it back unchanged.
+// ANCHOR: numerical_gradient
 pub fn numerical_gradient(mut f: impl FnMut(&mut Matrix) -> f32, x: &mut Matrix) -> Matrix {
     // x (R x C) -> grad (R x C)
     let h = H;
@@ -39,3 +40,4 @@ pub fn numerical_gradient(mut f: impl FnMut(&mut Matrix) -> f32, x: &mut Matrix)
     }
     grad
 }
+// ANCHOR_END: numerical_gradient

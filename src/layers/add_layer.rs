@@ -13,6 +13,7 @@
 #[derive(Clone, Debug, Default)]
 pub struct AddLayer;
 
+// ANCHOR: add_layer
 impl AddLayer {
     pub fn new() -> AddLayer {
         AddLayer
@@ -31,3 +32,4 @@ impl AddLayer {
         (dx, dy)
     }
 }
+// ANCHOR_END: add_layer

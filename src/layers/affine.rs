@@ -58,6 +58,7 @@ impl Affine {
         }
     }
 
+    // ANCHOR: affine_forward_backward
     /// x (N x D) -> out (N x M).
     ///
     /// numpy's `self.x = x` keeps a reference; here the cache is a copy of the input (one
@@ -83,4 +84,5 @@ impl Affine {
         self.db = dout.sum_rows(); // np.sum(dout, axis=0)
         dx
     }
+    // ANCHOR_END: affine_forward_backward
 }

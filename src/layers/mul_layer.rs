@@ -19,6 +19,7 @@ pub struct MulLayer {
     pub y: Option<f64>,
 }
 
+// ANCHOR: mul_layer
 impl MulLayer {
     pub fn new() -> MulLayer {
         MulLayer { x: None, y: None }
@@ -44,3 +45,4 @@ impl MulLayer {
         (dx, dy)
     }
 }
+// ANCHOR_END: mul_layer

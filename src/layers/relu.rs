@@ -21,6 +21,7 @@ pub struct Relu {
     pub mask: Vec<bool>,
 }
 
+// ANCHOR: relu
 impl Relu {
     pub fn new() -> Relu {
         Relu { mask: Vec::new() }
@@ -63,3 +64,4 @@ impl Relu {
         dx
     }
 }
+// ANCHOR_END: relu

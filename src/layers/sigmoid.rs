@@ -20,6 +20,7 @@ pub struct Sigmoid {
     pub out: Option<Matrix>,
 }
 
+// ANCHOR: sigmoid
 impl Sigmoid {
     pub fn new() -> Sigmoid {
         Sigmoid { out: None }
@@ -46,3 +47,4 @@ impl Sigmoid {
         dx
     }
 }
+// ANCHOR_END: sigmoid

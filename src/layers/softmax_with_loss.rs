@@ -38,6 +38,7 @@ impl SoftmaxWithLoss {
         }
     }
 
+    // ANCHOR: softmax_with_loss
     /// x (N x C) logits, t (N x C) one-hot labels -> the scalar loss.
     ///
     /// Keeps a copy of `t` (N x C, small: ten values a sample) where numpy keeps a reference.
@@ -63,4 +64,5 @@ impl SoftmaxWithLoss {
         let dx = y.zip_map(t, |y, t| dout * (y - t) / batch_size);
         dx
     }
+    // ANCHOR_END: softmax_with_loss
 }
