@@ -33,9 +33,9 @@ pub const MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// Deflate's back-references reach at most 32 KiB behind the current position.
 const WINDOW: usize = 32 * 1024;
 /// Output decoded per step before returning to the reader: bounds the decoder's buffer.
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 128 * 1024;
 /// Bytes read from the underlying reader at a time.
-const INPUT_BUFFER: usize = 64 * 1024;
+const INPUT_BUFFER: usize = 16 * 1024;
 
 /// Everything that can be wrong with gzip data. Carried inside `io::Error` by
 /// [`GzDecoder::read`]; [`GzipError::from_io`] gets it back.
@@ -172,6 +172,16 @@ pub struct GzDecoder<R> {
     crc: u32,
     /// Bytes decoded so far.
     total: u64,
+    blocks: BlockCounts,
+}
+
+/// How many deflate blocks of each type the decoder has met: lets the tests show that their
+/// fixtures exercise all three.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockCounts {
+    pub stored: u64,
+    pub fixed: u64,
+    pub dynamic: u64,
 }
 
 enum State {
@@ -195,11 +205,17 @@ impl<R: Read> GzDecoder<R> {
         GzDecoder {
             input: BitReader::new(inner),
             state: State::Header,
-            out: Vec::with_capacity(WINDOW + CHUNK + 258),
+            out: Vec::new(),
             read_pos: 0,
             crc: 0,
             total: 0,
+            blocks: BlockCounts::default(),
         }
+    }
+
+    /// The blocks read so far, by type.
+    pub fn blocks(&self) -> BlockCounts {
+        self.blocks
     }
 
     /// Advances the decoder by one step: the header, one block header, a chunk of a block, or
@@ -247,14 +263,14 @@ impl<R: Read> GzDecoder<R> {
     /// RFC 1952 §2.3: ID1 ID2 CM FLG MTIME(4) XFL OS, then the optional fields FLG announces.
     fn read_header(&mut self) -> io::Result<()> {
         let mut header = Vec::new();
-        for _ in 0..10 {
+        for _ in 0..2 {
             header.push(self.input.byte_or_truncated()?);
         }
-        if header[0..2] != MAGIC {
-            return Err(GzipError::BadMagic {
-                found: header[0..2].to_vec(),
-            }
-            .into());
+        if header != MAGIC {
+            return Err(GzipError::BadMagic { found: header }.into());
+        }
+        for _ in 2..10 {
+            header.push(self.input.byte_or_truncated()?);
         }
         if header[2] != 8 {
             return Err(GzipError::BadMethod { found: header[2] }.into());
@@ -311,19 +327,24 @@ impl<R: Read> GzDecoder<R> {
                 if nlen != !len {
                     return Err(GzipError::StoredLength { len, nlen }.into());
                 }
+                self.blocks.stored += 1;
                 Ok(State::Stored {
                     remaining: usize::from(len),
                     last,
                 })
             }
-            1 => Ok(State::Huffman {
-                codes: Box::new(fixed_codes()),
-                last,
-            }),
-            2 => Ok(State::Huffman {
-                codes: Box::new(self.read_dynamic_codes()?),
-                last,
-            }),
+            1 => {
+                self.blocks.fixed += 1;
+                Ok(State::Huffman {
+                    codes: Box::new(fixed_codes()),
+                    last,
+                })
+            }
+            2 => {
+                let codes = Box::new(self.read_dynamic_codes()?);
+                self.blocks.dynamic += 1;
+                Ok(State::Huffman { codes, last })
+            }
             _ => Err(GzipError::BadBlockType.into()),
         }
     }
@@ -422,10 +443,12 @@ impl<R: Read> GzDecoder<R> {
             if distance >= length {
                 self.out.extend_from_within(start..start + length);
             } else {
-                // Overlapping copy: the bytes being written are read again (a run).
-                for k in start..start + length {
-                    let byte = self.out[k];
-                    self.out.push(byte);
+                // An overlapping copy repeats the last `distance` bytes (distance 1 is a run of
+                // one byte): copy the period, which doubles each time, until `length` is done.
+                let end = self.out.len() + length;
+                while self.out.len() < end {
+                    let n = (end - self.out.len()).min(self.out.len() - start);
+                    self.out.extend_from_within(start..start + n);
                 }
             }
             self.total += length as u64;
@@ -609,6 +632,7 @@ impl Huffman {
     }
 
     /// The next symbol from `input`.
+    #[inline]
     fn decode<R: Read>(&self, input: &mut BitReader<R>) -> io::Result<u16> {
         input.refill()?;
         let entry = self.fast[(input.peek() & ((1 << FAST_BITS) - 1)) as usize];
@@ -663,9 +687,32 @@ impl<R: Read> BitReader<R> {
         }
     }
 
-    /// Tops the bit buffer up to at least 57 bits, or to the end of the input.
+    /// Tops the bit buffer up to at least 56 bits, or to the end of the input.
+    #[inline]
     fn refill(&mut self) -> io::Result<()> {
-        while self.nbits <= 56 {
+        if self.nbits >= 56 {
+            return Ok(());
+        }
+        if self.end - self.pos >= 8 {
+            // The common case: as many whole bytes as fit, in one little-endian load.
+            let word = u64::from_le_bytes(
+                self.buffer[self.pos..self.pos + 8]
+                    .try_into()
+                    .expect("8 bytes"),
+            );
+            let take = (63 - self.nbits) / 8;
+            self.bits |= (word & ((1u64 << (8 * take)) - 1)) << self.nbits;
+            self.pos += take as usize;
+            self.nbits += 8 * take;
+            return Ok(());
+        }
+        self.refill_bytewise()
+    }
+
+    /// `refill` near the end of the buffer: byte by byte, reading more input when needed.
+    #[inline(never)]
+    fn refill_bytewise(&mut self) -> io::Result<()> {
+        while self.nbits < 56 {
             if self.pos == self.end {
                 self.end = loop {
                     match self.inner.read(&mut self.buffer) {
@@ -737,20 +784,39 @@ impl<R: Read> BitReader<R> {
     }
 }
 
-/// The CRC-32 of gzip (and zip, PNG, Ethernet): polynomial 0xEDB88320 (reflected), one table
-/// lookup per byte. `crc32_update(0, data)` is the CRC of `data`; feeding the data in pieces
-/// gives the same result.
+/// The CRC-32 of gzip (and zip, PNG, Ethernet): polynomial 0xEDB88320 (reflected).
+/// `crc32_update(0, data)` is the CRC of `data`; feeding the data in pieces gives the same
+/// result.
+///
+/// Byte at a time, the CRC is one table lookup per byte (`CRC_TABLES[0]`). "Slicing by 8"
+/// folds eight bytes per step with eight tables, where `CRC_TABLES[k][b]` is the CRC of byte b
+/// followed by k zero bytes: the eight lookups are independent, so the CPU runs them in
+/// parallel. Without it the CRC took a third of the inflate time.
 pub fn crc32_update(crc: u32, data: &[u8]) -> u32 {
+    let t = &CRC_TABLES;
     let mut c = !crc;
-    for &b in data {
-        c = CRC_TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
+    let mut words = data.chunks_exact(8);
+    for w in &mut words {
+        let lo = c ^ u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        c = t[7][(lo & 0xff) as usize]
+            ^ t[6][((lo >> 8) & 0xff) as usize]
+            ^ t[5][((lo >> 16) & 0xff) as usize]
+            ^ t[4][(lo >> 24) as usize]
+            ^ t[3][usize::from(w[4])]
+            ^ t[2][usize::from(w[5])]
+            ^ t[1][usize::from(w[6])]
+            ^ t[0][usize::from(w[7])];
+    }
+    for &b in words.remainder() {
+        c = t[0][((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
     }
     !c
 }
 
-/// `CRC_TABLE[n]`: the CRC register after shifting the byte n through it, built at compile time.
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
+/// The slicing-by-8 tables, built at compile time: `CRC_TABLES[0][n]` is the CRC register
+/// after shifting byte n through it bit by bit; each next table shifts one more zero byte.
+const CRC_TABLES: [[u32; 256]; 8] = {
+    let mut t = [[0u32; 256]; 8];
     let mut n = 0;
     while n < 256 {
         let mut c = n as u32;
@@ -763,8 +829,18 @@ const CRC_TABLE: [u32; 256] = {
             };
             k += 1;
         }
-        table[n] = c;
+        t[0][n] = c;
         n += 1;
     }
-    table
+    let mut k = 1;
+    while k < 8 {
+        let mut n = 0;
+        while n < 256 {
+            let prev = t[k - 1][n];
+            t[k][n] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+            n += 1;
+        }
+        k += 1;
+    }
+    t
 };

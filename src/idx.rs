@@ -43,7 +43,13 @@ pub struct Images {
 
 /// Reads an images file (magic 2051: count x rows x cols unsigned bytes).
 pub fn read_images(path: &Path) -> Result<Images, DataError> {
-    let (dims, pixels) = read_idx(path, IMAGES_MAGIC)?;
+    read_images_from(open(path)?, path)
+}
+
+/// Reads an images file from `source` (a file, or bytes in a `Cursor`); `path` names it in
+/// errors.
+pub fn read_images_from(source: impl Read + Seek, path: &Path) -> Result<Images, DataError> {
+    let (dims, pixels) = read_idx(source, path, IMAGES_MAGIC)?;
     let (len, rows, cols) = (dims[0], dims[1], dims[2]);
     if len == 0 || rows == 0 || cols == 0 {
         return Err(DataError::BadDims {
@@ -62,7 +68,12 @@ pub fn read_images(path: &Path) -> Result<Images, DataError> {
 
 /// Reads a labels file (magic 2049: count unsigned bytes).
 pub fn read_labels(path: &Path) -> Result<Vec<u8>, DataError> {
-    let (dims, labels) = read_idx(path, LABELS_MAGIC)?;
+    read_labels_from(open(path)?, path)
+}
+
+/// Reads a labels file from `source`; `path` names it in errors.
+pub fn read_labels_from(source: impl Read + Seek, path: &Path) -> Result<Vec<u8>, DataError> {
+    let (dims, labels) = read_idx(source, path, LABELS_MAGIC)?;
     if dims[0] == 0 {
         return Err(DataError::BadDims {
             path: path.to_path_buf(),
@@ -87,38 +98,62 @@ enum Size {
     Gzip { compressed: u64, isize: u32 },
 }
 
+fn open(path: &Path) -> Result<File, DataError> {
+    File::open(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The payload's source: the bytes as stored, or decompressed on the fly.
+enum Source<R> {
+    Raw(R),
+    Gzip(GzDecoder<R>),
+}
+
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Raw(r) => r.read(buf),
+            Source::Gzip(g) => g.read(buf),
+        }
+    }
+}
+
 /// Reads one IDX file of unsigned bytes whose magic must be `magic`; returns its dims and its
 /// payload of exactly `∏dims` bytes.
-fn read_idx(path: &Path, magic: u32) -> Result<(Vec<usize>, Vec<u8>), DataError> {
+fn read_idx(
+    mut source: impl Read + Seek,
+    path: &Path,
+    magic: u32,
+) -> Result<(Vec<usize>, Vec<u8>), DataError> {
     let io_err = |source: io::Error| DataError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = File::open(path).map_err(io_err)?;
-    let file_len = file.metadata().map_err(io_err)?.len();
+    let file_len = source.seek(SeekFrom::End(0)).map_err(io_err)?;
+    source.seek(SeekFrom::Start(0)).map_err(io_err)?;
 
     let mut first = [0u8; 2];
-    let got = read_full(&mut file, &mut first).map_err(io_err)?;
+    let got = read_full(&mut source, &mut first).map_err(io_err)?;
     let is_gzip = (got == 2 && first == gzip::MAGIC) || has_gz_extension(path);
-    file.seek(SeekFrom::Start(0)).map_err(io_err)?;
 
-    let (mut reader, size): (Box<dyn Read>, Size) = if is_gzip {
-        let isize = if file_len >= 4 {
-            file.seek(SeekFrom::End(-4)).map_err(io_err)?;
-            let mut b = [0u8; 4];
-            file.read_exact(&mut b).map_err(io_err)?;
-            file.seek(SeekFrom::Start(0)).map_err(io_err)?;
-            u32::from_le_bytes(b)
-        } else {
-            0
-        };
+    let (mut reader, size) = if is_gzip {
+        // ISIZE, the last four bytes: the decompressed length mod 2^32.
+        let mut isize = [0u8; 4];
+        if file_len >= 4 {
+            source.seek(SeekFrom::End(-4)).map_err(io_err)?;
+            source.read_exact(&mut isize).map_err(io_err)?;
+        }
+        source.seek(SeekFrom::Start(0)).map_err(io_err)?;
         let size = Size::Gzip {
             compressed: file_len,
-            isize,
+            isize: u32::from_le_bytes(isize),
         };
-        (Box::new(GzDecoder::new(file)), size)
+        (Source::Gzip(GzDecoder::new(source)), size)
     } else {
-        (Box::new(file), Size::Exact(file_len))
+        source.seek(SeekFrom::Start(0)).map_err(io_err)?;
+        (Source::Raw(source), Size::Exact(file_len))
     };
     let err = |e: io::Error| stream_error(path, e);
 
