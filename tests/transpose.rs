@@ -16,8 +16,18 @@ fn dim() -> impl Strategy<Value = usize> {
     ]
 }
 
+/// The same seeds on every run, and no files of past failures.
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x7472_616e),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(config(128))]
 
     #[test]
     fn blocked_equals_naive(rows in dim(), cols in dim()) {

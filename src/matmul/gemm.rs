@@ -19,8 +19,8 @@
 use std::cell::RefCell;
 
 use super::Operand;
-use super::kernel::{self, Kernel, MR, NR};
-use super::packing::{pack_a, pack_b};
+use super::kernel::{self, ASliver, Kernel, MR, NR};
+use super::packing::{a_in_place, b_sliver, pack_a, pack_b};
 
 /// Rows of A per packed block. MC x KC f32 = 72 KiB... see below; the packed A block is reused
 /// by every sliver of B, so it must stay in L2 (512 KiB per core on Zen 3) next to the B
@@ -28,10 +28,15 @@ use super::packing::{pack_a, pack_b};
 pub const MC: usize = 120;
 /// Length of the summed slice. One B sliver (KC x NR f32 = 16 KiB) stays in L1 (32 KiB)
 /// while the kernel sweeps the A slivers past it.
-pub const KC: usize = 256;
+pub const KC: usize = 1024;
 /// Columns of B per packed block: KC x NC f32 = 4 MiB, a share of the 32 MiB L3. A multiple
 /// of NR.
 pub const NC: usize = 4096;
+
+/// A is packed when C has at least this many columns. Packing costs about as much per
+/// element as a few kernel steps; with few columns each element of A feeds only ⌈n/NR⌉ kernel
+/// calls and the copy does not pay for itself, so narrower products read A in place.
+pub const PACK_A_FROM_N: usize = 256;
 
 thread_local! {
     /// Each thread's packing buffers (A block, B block), kept between products so that a
@@ -69,6 +74,7 @@ pub fn gemm_rows(
         return;
     }
     let kc_max = kc_for(k);
+    let pack_whole_a = n >= PACK_A_FROM_N || (a.row_stride != 1 && a.col_stride != 1);
     PACKED.with_borrow_mut(|(a_buf, b_buf)| {
         let a_len = MC.min(m).div_ceil(MR) * MR * kc_max;
         let b_len = NC.min(n).div_ceil(NR) * NR * kc_max;
@@ -90,15 +96,34 @@ pub fn gemm_rows(
                 // LOOP 3: row blocks of this thread's band.
                 for ic in (0..m).step_by(MC) {
                     let mc = MC.min(m - ic);
-                    pack_a(a, rows.start + ic, mc, pc, kc, a_buf);
+                    let top = rows.start + ic;
+                    let whole = mc / MR * MR;
+                    if pack_whole_a {
+                        pack_a(a, top, mc, pc, kc, a_buf);
+                    } else if whole < mc {
+                        // Only the ragged last sliver is packed, to pad it with zeros.
+                        pack_a(a, top + whole, mc - whole, pc, kc, a_buf);
+                    }
                     // LOOP 2: slivers of the packed B block.
                     for jr in (0..nc).step_by(NR) {
                         let nr = NR.min(nc - jr);
-                        let b_sliver = &b_buf[jr * kc..(jr + NR) * kc];
-                        // LOOP 1: slivers of the packed A block.
+                        let b_sliver = b_sliver(b_buf, jr, nc, kc);
+                        // LOOP 1: slivers of the A block.
                         for ir in (0..mc).step_by(MR) {
                             let mr = MR.min(mc - ir);
-                            let a_sliver = &a_buf[ir * kc..(ir + MR) * kc];
+                            let a_sliver = if pack_whole_a {
+                                ASliver::Adjacent {
+                                    data: &a_buf[ir * kc..],
+                                    step: MR,
+                                }
+                            } else if mr < MR {
+                                ASliver::Adjacent {
+                                    data: &a_buf[..],
+                                    step: MR,
+                                }
+                            } else {
+                                a_in_place(a, top + ir, pc)
+                            };
                             let at = (ic + ir) * n + jc + jr;
                             if mr == MR && nr == NR {
                                 kernel::run(

@@ -59,25 +59,53 @@ fn avx2_fma_detected() -> bool {
     false
 }
 
-/// C tile (MR x NR, rows `ldc` apart) = or += A sliver (kc x MR) · B sliver (kc x NR).
+/// Where the kernel finds an MR x kc sliver of A: packed, or read in place through strides.
 ///
-/// `a` holds `kc` groups of MR values (column p of the sliver of A, see `pack_a`), `b` holds
-/// `kc` groups of NR values (row p of the sliver of B). With `accumulate` false the tile is
-/// overwritten (the first KC block of a product), otherwise added to.
+/// Reading A in place saves a copy of every element of A, which matters when each element is
+/// used only a few times (C with 50 columns); it is possible whenever one of A's strides is 1,
+/// which is always the case for a row-major matrix or its transpose.
+#[derive(Clone, Copy, Debug)]
+pub enum ASliver<'a> {
+    /// The MR values of column `p` are adjacent, at `data[p * step..][..MR]`: a packed sliver
+    /// (`step` = MR), or a transposed operand read in place (`step` = its row length).
+    Adjacent { data: &'a [f32], step: usize },
+    /// Row `i` of the sliver is contiguous along `p`, at `data[i * stride..][..kc]`: a
+    /// row-major operand read in place.
+    Rows { data: &'a [f32], stride: usize },
+}
+
+/// Where the kernel finds a kc x NR sliver of packed B, and how wide it is.
+#[derive(Clone, Copy, Debug)]
+pub enum BSliver<'a> {
+    /// `kc` groups of NR values (row p of the sliver, see `pack_b`).
+    Wide(&'a [f32]),
+    /// `kc` groups of NR/2 values: the last sliver of a B block with at most NR/2 columns
+    /// left (50 = 3 x 16 + 2). Half the padding of a wide sliver, for one AVX register.
+    Narrow(&'a [f32]),
+}
+
+/// Columns of a narrow B sliver.
+pub const NR_NARROW: usize = NR / 2;
+
+/// C tile (MR x width, rows `ldc` apart) = or += A sliver (MR x kc) · B sliver (kc x width).
+///
+/// With `accumulate` false the tile is overwritten (the first KC slice of a product),
+/// otherwise added to. Every element is summed the same way whatever the tile: a chain of
+/// multiply-adds over `p` in order, starting from zero, then added to C.
 ///
 /// Panics (programmer error) if `kernel` cannot run on this CPU or a slice is too short.
 #[inline]
 pub fn run(
     kernel: Kernel,
     kc: usize,
-    a: &[f32],
-    b: &[f32],
+    a: ASliver,
+    b: BSliver,
     c: &mut [f32],
     ldc: usize,
     accumulate: bool,
 ) {
     match kernel {
-        Kernel::Portable => body::<false>(kc, a, b, c, ldc, accumulate),
+        Kernel::Portable => dispatch::<false>(kc, a, b, c, ldc, accumulate),
         Kernel::Avx2Fma => {
             assert!(
                 avx2_fma_detected(),
@@ -85,48 +113,111 @@ pub fn run(
             );
             #[cfg(target_arch = "x86_64")]
             #[allow(unsafe_code)]
-            // SAFETY: `body_avx2_fma` is safe Rust compiled with AVX2 and FMA enabled; the only
+            // SAFETY: `avx2_fma` is safe Rust compiled with AVX2 and FMA enabled; the only
             // requirement for calling it is that the CPU has both, which the assert above has
             // just checked at run time.
             unsafe {
-                body_avx2_fma(kc, a, b, c, ldc, accumulate)
+                avx2_fma(kc, a, b, c, ldc, accumulate)
             }
         }
     }
 }
 
-/// The body, built with AVX2 and FMA: the same Rust as the portable build, but LLVM may use
+/// The kernel built with AVX2 and FMA: the same Rust as the portable build, but LLVM may use
 /// 256-bit registers and `vfmadd` for `mul_add`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn body_avx2_fma(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize, accumulate: bool) {
-    body::<true>(kc, a, b, c, ldc, accumulate)
+fn avx2_fma(kc: usize, a: ASliver, b: BSliver, c: &mut [f32], ldc: usize, accumulate: bool) {
+    dispatch::<true>(kc, a, b, c, ldc, accumulate)
 }
 
-/// The one micro-kernel body: `MR x NR` accumulators, one rank-1 update per step of `p`.
+/// Picks the body's instance for this layout of A and width of B (inlined into each build).
+#[inline(always)]
+fn dispatch<const FUSED: bool>(
+    kc: usize,
+    a: ASliver,
+    b: BSliver,
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
+) {
+    match (a, b) {
+        (ASliver::Adjacent { data, step }, BSliver::Wide(b)) => {
+            body::<FUSED, NR, _>(kc, Adjacent { data, step }, b, c, ldc, accumulate)
+        }
+        (ASliver::Adjacent { data, step }, BSliver::Narrow(b)) => {
+            body::<FUSED, NR_NARROW, _>(kc, Adjacent { data, step }, b, c, ldc, accumulate)
+        }
+        (ASliver::Rows { data, stride }, BSliver::Wide(b)) => {
+            body::<FUSED, NR, _>(kc, Rows::new(data, stride, kc), b, c, ldc, accumulate)
+        }
+        (ASliver::Rows { data, stride }, BSliver::Narrow(b)) => {
+            let a = Rows::new(data, stride, kc);
+            body::<FUSED, NR_NARROW, _>(kc, a, b, c, ldc, accumulate)
+        }
+    }
+}
+
+/// Column `p` of an A sliver: its MR values.
+trait Column {
+    fn column(&self, p: usize) -> [f32; MR];
+}
+
+/// `ASliver::Adjacent`.
+struct Adjacent<'a> {
+    data: &'a [f32],
+    step: usize,
+}
+
+impl Column for Adjacent<'_> {
+    #[inline(always)]
+    fn column(&self, p: usize) -> [f32; MR] {
+        let at = p * self.step;
+        self.data[at..at + MR].try_into().unwrap()
+    }
+}
+
+/// `ASliver::Rows`, cut into MR row slices of length kc (so that indexing needs no check).
+struct Rows<'a>([&'a [f32]; MR]);
+
+impl<'a> Rows<'a> {
+    #[inline(always)]
+    fn new(data: &'a [f32], stride: usize, kc: usize) -> Rows<'a> {
+        Rows(std::array::from_fn(|i| &data[i * stride..i * stride + kc]))
+    }
+}
+
+impl Column for Rows<'_> {
+    #[inline(always)]
+    fn column(&self, p: usize) -> [f32; MR] {
+        std::array::from_fn(|i| self.0[i][p])
+    }
+}
+
+/// The one micro-kernel body: `MR x W` accumulators, one rank-1 update per step of `p`.
 ///
 /// `FUSED` picks `mul_add` (one rounding, one instruction where FMA exists) or a separate
 /// multiply and add; the portable build must not use `mul_add`, which becomes a slow library
 /// call on CPUs without FMA.
 #[inline(always)]
-fn body<const FUSED: bool>(
+fn body<const FUSED: bool, const W: usize, A: Column>(
     kc: usize,
-    a: &[f32],
+    a: A,
     b: &[f32],
     c: &mut [f32],
     ldc: usize,
     accumulate: bool,
 ) {
-    let a: &[[f32; MR]] = &a.as_chunks::<MR>().0[..kc];
-    let b: &[[f32; NR]] = &b.as_chunks::<NR>().0[..kc];
-    let mut ab = [[0.0f32; NR]; MR];
-    for (ap, bp) in a.iter().zip(b) {
-        for (ab_row, &ai) in ab.iter_mut().zip(ap) {
-            axpy_row::<FUSED>(ab_row, ai, bp);
+    let b: &[[f32; W]] = &b.as_chunks::<W>().0[..kc];
+    let mut ab = [[0.0f32; W]; MR];
+    for (p, bp) in b.iter().enumerate() {
+        let ap = a.column(p);
+        for (ab_row, &ai) in ab.iter_mut().zip(&ap) {
+            axpy_row::<FUSED, W>(ab_row, ai, bp);
         }
     }
     for (i, ab_row) in ab.iter().enumerate() {
-        let c_row: &mut [f32; NR] = (&mut c[i * ldc..i * ldc + NR]).try_into().unwrap();
+        let c_row: &mut [f32; W] = (&mut c[i * ldc..i * ldc + W]).try_into().unwrap();
         if accumulate {
             for (cv, &v) in c_row.iter_mut().zip(ab_row) {
                 *cv += v;
@@ -137,13 +228,13 @@ fn body<const FUSED: bool>(
     }
 }
 
-/// `acc += a · b` for one row of the tile: NR lanes, two AVX registers in the AVX2 build.
+/// `acc += a · b` for one row of the tile: W lanes, W/8 AVX registers in the AVX2 build.
 ///
 /// A separate function (always inlined) rather than a nested loop: written this way LLVM
 /// unrolls the rows and keeps all MR x NR accumulators in registers; with the loops nested
 /// inline it kept them in memory and ran ~10x slower (checked in the assembly).
 #[inline(always)]
-fn axpy_row<const FUSED: bool>(acc: &mut [f32; NR], a: f32, b: &[f32; NR]) {
+fn axpy_row<const FUSED: bool, const W: usize>(acc: &mut [f32; W], a: f32, b: &[f32; W]) {
     for (acc, &bj) in acc.iter_mut().zip(b) {
         *acc = if FUSED {
             a.mul_add(bj, *acc)

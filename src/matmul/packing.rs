@@ -15,7 +15,7 @@
 //! made anyway.
 
 use super::Operand;
-use super::kernel::{MR, NR};
+use super::kernel::{ASliver, BSliver, MR, NR, NR_NARROW};
 
 /// Packs A's block rows `i0..i0+mc`, columns `p0..p0+kc` into MR-row slivers (`packA_mcxkc`).
 ///
@@ -25,12 +25,50 @@ pub fn pack_a(a: &Operand, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut
 }
 
 /// Packs B's block rows `p0..p0+kc`, columns `j0..j0+nc` into NR-column slivers
-/// (`packB_kcxnc`).
+/// (`packB_kcxnc`); a last sliver of at most NR/2 columns is packed NR/2 wide (see
+/// `BSliver::Narrow`). Sliver `s` starts at `s·NR·kc` either way.
 ///
 /// `out` must hold at least ⌈nc/NR⌉·NR·kc values.
 pub fn pack_b(b: &Operand, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
     // B's columns play the part of A's rows: pack the transposed view.
-    pack_slivers::<NR>(&b.t(), j0, nc, p0, kc, out);
+    let bt = b.t();
+    let wide = if nc % NR <= NR_NARROW {
+        nc / NR * NR
+    } else {
+        nc
+    };
+    pack_slivers::<NR>(&bt, j0, wide, p0, kc, out);
+    if wide < nc {
+        pack_slivers::<NR_NARROW>(&bt, j0 + wide, nc - wide, p0, kc, &mut out[wide * kc..]);
+    }
+}
+
+/// The sliver of packed B at column `jr` of its block (`nc` columns, `kc` rows).
+pub fn b_sliver(packed: &[f32], jr: usize, nc: usize, kc: usize) -> BSliver<'_> {
+    if nc - jr <= NR_NARROW && nc % NR <= NR_NARROW {
+        BSliver::Narrow(&packed[jr * kc..(jr + NR_NARROW) * kc])
+    } else {
+        BSliver::Wide(&packed[jr * kc..(jr + NR) * kc])
+    }
+}
+
+/// The MR x kc sliver of A at rows `i0..i0+MR`, columns `p0..`, read where it lies: the
+/// alternative to `pack_a` when A is used too few times to repay a copy. A must have a unit
+/// stride and MR rows from `i0` on.
+pub fn a_in_place<'a>(a: &Operand<'a>, i0: usize, p0: usize) -> ASliver<'a> {
+    let start = i0 * a.row_stride + p0 * a.col_stride;
+    if a.col_stride == 1 {
+        ASliver::Rows {
+            data: &a.data[start..],
+            stride: a.row_stride,
+        }
+    } else {
+        assert_eq!(a.row_stride, 1, "a_in_place: A has no unit stride");
+        ASliver::Adjacent {
+            data: &a.data[start..],
+            step: a.col_stride,
+        }
+    }
 }
 
 /// Sliver-packs rows `r0..r0+len` x columns `c0..c0+kc` of `src`: sliver `s` holds, for each

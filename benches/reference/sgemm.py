@@ -1,0 +1,65 @@
+"""numpy (OpenBLAS) sgemm GFLOP/s on the shapes of `cargo bench --bench matmul`, for comparison.
+
+A benchmark aid, not part of the crate. Set the thread count in the environment, e.g.
+
+    OPENBLAS_NUM_THREADS=1 /work/venv/bin/python benches/reference/sgemm.py
+    OPENBLAS_NUM_THREADS=2 /work/venv/bin/python benches/reference/sgemm.py
+
+Each figure is the median of 5 batches of ~0.2 s [best batch], as in the Rust bench.
+Transposed operands are numpy views (`x.T`), as in the slides' Affine layer.
+"""
+
+import os
+import sys
+import time
+
+import numpy as np
+
+SHAPES = [
+    ("x·W1       100x784·784x50", 100, 784, 50, False, False),
+    ("x.T·dout   784x100·100x50", 784, 100, 50, True, False),
+    ("dout·W1.T  100x50·50x784", 100, 50, 784, False, True),
+    ("X·W1     60000x784·784x50", 60000, 784, 50, False, False),
+    ("square 256", 256, 256, 256, False, False),
+    ("square 512", 512, 512, 512, False, False),
+    ("square 1024", 1024, 1024, 1024, False, False),
+]
+
+
+def measure(flop, batch_secs, f):
+    start = time.perf_counter()
+    f()
+    once = max(time.perf_counter() - start, 1e-7)
+    reps = max(1, int(batch_secs / once))
+    rates = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(reps):
+            f()
+        rates.append(flop * reps / (time.perf_counter() - start) / 1e9)
+    rates.sort()
+    return f"{rates[2]:.1f} [{rates[4]:.1f}]"
+
+
+def main():
+    quick = "--quick" in sys.argv
+    names = [a for a in sys.argv[1:] if not a.startswith("--")]
+    batch_secs = 0.05 if quick else 0.2
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "(default)")
+    print(f"numpy {np.__version__} float32 matmul GFLOP/s, OPENBLAS_NUM_THREADS={threads}, "
+          "median of 5 batches [best]")
+    rng = np.random.default_rng(42)
+    for name, m, k, n, a_t, b_t in SHAPES:
+        if names and not any(f in name for f in names):
+            continue
+        a = rng.standard_normal((k, m) if a_t else (m, k), dtype=np.float32)
+        b = rng.standard_normal((n, k) if b_t else (k, n), dtype=np.float32)
+        a_op = a.T if a_t else a
+        b_op = b.T if b_t else b
+        c = np.empty((m, n), dtype=np.float32)
+        rate = measure(2.0 * m * k * n, batch_secs, lambda: np.dot(a_op, b_op, out=c))
+        print(f"{name:<28} {rate:>16}")
+
+
+if __name__ == "__main__":
+    main()
