@@ -4,7 +4,7 @@
 
 use backprop::Matrix;
 use backprop::Rng;
-use backprop::matmul::{self, KC, Kernel, MC, MR, NC, NR, Operand};
+use backprop::matmul::{self, KC, KC_IN_PLACE, Kernel, MC, MR, NC, NR, Operand, PACK_A_FROM_N};
 use proptest::prelude::*;
 
 /// The kernels this CPU can run: always the portable one, and the AVX2+FMA one where present.
@@ -110,7 +110,8 @@ fn check(m: usize, k: usize, n: usize, la: Layout, lb: Layout, seed: u64) -> Res
 }
 
 /// Sizes at an edge: empty, 1, one either side of each block boundary (MR, NR, NR/2 for the
-/// narrow B sliver, MC, KC), primes, and this network's sizes.
+/// narrow B sliver, MC, KC for packed A, KC_IN_PLACE for A read in place, PACK_A_FROM_N
+/// where one turns into the other), primes, and this network's sizes.
 fn edge() -> impl Strategy<Value = usize> {
     prop::sample::select(vec![
         0,
@@ -126,6 +127,10 @@ fn edge() -> impl Strategy<Value = usize> {
         MC + 1,
         KC - 1,
         KC + 1,
+        KC_IN_PLACE - 1,
+        KC_IN_PLACE + 1,
+        PACK_A_FROM_N - 1,
+        PACK_A_FROM_N + 1,
         97,
         131,
         10,
@@ -268,15 +273,19 @@ fn matrix(rows: usize, cols: usize, seed: u64) -> Matrix {
     Matrix::from_vec(rows, cols, random(rows * cols, seed))
 }
 
-/// `(A·B)ᵀ = Bᵀ·Aᵀ`, exactly: both sides add the same products in the same order.
+/// `(A·B)ᵀ = Bᵀ·Aᵀ`, exactly: both sides add the same products in the same order, however
+/// differently the two products are cut into blocks and slices (the last shape reads A in
+/// place in one slice on the left, packs it in three slices on the right).
 #[test]
 fn transpose_of_product_is_product_of_transposes() {
-    for (m, k, n) in [
+    let shapes = [
         (100, 784, 50),
         (37, 300, 19),
         (1, 5, 1),
         (MC + 1, KC + 1, NR + 1),
-    ] {
+        (PACK_A_FROM_N + 9, 2 * KC + 3, 20),
+    ];
+    for (m, k, n) in shapes {
         let (a, b) = (matrix(m, k, 1), matrix(k, n, 2));
         assert_eq!(a.dot(&b).t(), b.t().dot(&a.t()), "{m}x{k}·{k}x{n}");
     }

@@ -28,7 +28,11 @@ use super::packing::{a_in_place, b_sliver, pack_a, pack_b};
 pub const MC: usize = 120;
 /// Length of the summed slice. One B sliver (KC x NR f32 = 16 KiB) stays in L1 (32 KiB)
 /// while the kernel sweeps the A slivers past it.
-pub const KC: usize = 1024;
+pub const KC: usize = 256;
+/// Length of the summed slice when A is read in place (C narrower than PACK_A_FROM_N): B's
+/// block (KC_IN_PLACE x n) is then small and sits in L2, and longer slices mean fewer trips
+/// through C.
+pub const KC_IN_PLACE: usize = 1024;
 /// Columns of B per packed block: KC x NC f32 = 4 MiB, a share of the 32 MiB L3. A multiple
 /// of NR.
 pub const NC: usize = 4096;
@@ -44,11 +48,11 @@ thread_local! {
     static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
-/// The KC actually used for a sum of length `k`: the slices are made equal (784 = 4 x 196
-/// rather than 3 x 256 + 16), so no slice is a short, inefficient remainder. Depends on `k`
-/// only, never on the thread count.
-pub fn kc_for(k: usize) -> usize {
-    k.div_ceil(k.div_ceil(KC).max(1)).max(1)
+/// The slice length actually used for a sum of length `k`, at most `kc`: the slices are
+/// made equal (784 = 4 x 196 rather than 3 x 256 + 16), so that none is a short, inefficient
+/// remainder.
+fn even_slices(k: usize, kc: usize) -> usize {
+    k.div_ceil(k.div_ceil(kc).max(1)).max(1)
 }
 
 /// Rows `rows.start..rows.end` of C = the same rows of A (m x k) · B (k x n).
@@ -73,8 +77,8 @@ pub fn gemm_rows(
         c.fill(0.0);
         return;
     }
-    let kc_max = kc_for(k);
     let pack_whole_a = n >= PACK_A_FROM_N || (a.row_stride != 1 && a.col_stride != 1);
+    let kc_max = even_slices(k, if pack_whole_a { KC } else { KC_IN_PLACE });
     PACKED.with_borrow_mut(|(a_buf, b_buf)| {
         let a_len = MC.min(m).div_ceil(MR) * MR * kc_max;
         let b_len = NC.min(n).div_ceil(NR) * NR * kc_max;
@@ -104,47 +108,64 @@ pub fn gemm_rows(
                         // Only the ragged last sliver is packed, to pad it with zeros.
                         pack_a(a, top + whole, mc - whole, pc, kc, a_buf);
                     }
-                    // LOOP 2: slivers of the packed B block.
-                    for jr in (0..nc).step_by(NR) {
-                        let nr = NR.min(nc - jr);
+                    // One MR x NR tile of C: the micro-kernel on A sliver `ir`, B sliver `jr`.
+                    let a_buf = &a_buf[..];
+                    let mut micro_tile = |ir: usize, jr: usize| {
+                        let (mr, nr) = (MR.min(mc - ir), NR.min(nc - jr));
+                        let a_sliver = if pack_whole_a {
+                            ASliver::Adjacent {
+                                data: &a_buf[ir * kc..],
+                                step: MR,
+                            }
+                        } else if mr < MR {
+                            ASliver::Adjacent {
+                                data: a_buf,
+                                step: MR,
+                            }
+                        } else {
+                            a_in_place(a, top + ir, pc)
+                        };
                         let b_sliver = b_sliver(b_buf, jr, nc, kc);
-                        // LOOP 1: slivers of the A block.
+                        let at = (ic + ir) * n + jc + jr;
+                        if mr == MR && nr == NR {
+                            kernel::run(
+                                kernel,
+                                kc,
+                                a_sliver,
+                                b_sliver,
+                                &mut c[at..],
+                                n,
+                                accumulate,
+                            );
+                        } else {
+                            // A ragged edge: run the kernel on a full tile aside, holding
+                            // the part of C that exists, and copy that part back.
+                            if accumulate {
+                                for (i, t_row) in tile.chunks_exact_mut(NR).take(mr).enumerate() {
+                                    t_row[..nr].copy_from_slice(&c[at + i * n..at + i * n + nr]);
+                                }
+                            }
+                            kernel::run(kernel, kc, a_sliver, b_sliver, &mut tile, NR, accumulate);
+                            for (i, t_row) in tile.chunks_exact(NR).take(mr).enumerate() {
+                                c[at + i * n..at + i * n + nr].copy_from_slice(&t_row[..nr]);
+                            }
+                        }
+                    };
+                    if pack_whole_a {
+                        // LOOP 2: slivers of the packed B block; each stays in L1 while ...
+                        for jr in (0..nc).step_by(NR) {
+                            // LOOP 1: ... every sliver of the packed A block (in L2) passes it.
+                            for ir in (0..mc).step_by(MR) {
+                                micro_tile(ir, jr);
+                            }
+                        }
+                    } else {
+                        // A read in place (C is narrow, so B's block is small and sits in L2):
+                        // LOOPS 1 and 2 swap. Each A sliver is fetched once, from wherever A
+                        // lies, and stays in L1 while every sliver of B passes it.
                         for ir in (0..mc).step_by(MR) {
-                            let mr = MR.min(mc - ir);
-                            let a_sliver = if pack_whole_a {
-                                ASliver::Adjacent {
-                                    data: &a_buf[ir * kc..],
-                                    step: MR,
-                                }
-                            } else if mr < MR {
-                                ASliver::Adjacent {
-                                    data: &a_buf[..],
-                                    step: MR,
-                                }
-                            } else {
-                                a_in_place(a, top + ir, pc)
-                            };
-                            let at = (ic + ir) * n + jc + jr;
-                            if mr == MR && nr == NR {
-                                kernel::run(
-                                    kernel,
-                                    kc,
-                                    a_sliver,
-                                    b_sliver,
-                                    &mut c[at..],
-                                    n,
-                                    accumulate,
-                                );
-                            } else {
-                                // A ragged edge: compute the whole zero-padded tile aside and
-                                // write back only the part that exists.
-                                kernel::run(kernel, kc, a_sliver, b_sliver, &mut tile, NR, false);
-                                for (i, t_row) in tile.chunks_exact(NR).take(mr).enumerate() {
-                                    let c_row = &mut c[at + i * n..at + i * n + nr];
-                                    for (cv, &t) in c_row.iter_mut().zip(t_row) {
-                                        *cv = if accumulate { *cv + t } else { t };
-                                    }
-                                }
+                            for jr in (0..nc).step_by(NR) {
+                                micro_tile(ir, jr);
                             }
                         }
                     }

@@ -90,8 +90,8 @@ pub const NR_NARROW: usize = NR / 2;
 /// C tile (MR x width, rows `ldc` apart) = or += A sliver (MR x kc) · B sliver (kc x width).
 ///
 /// With `accumulate` false the tile is overwritten (the first KC slice of a product),
-/// otherwise added to. Every element is summed the same way whatever the tile: a chain of
-/// multiply-adds over `p` in order, starting from zero, then added to C.
+/// otherwise added to. Every element of C is computed the same way whatever the tile, the
+/// slicing or the thread: one chain of multiply-adds over `p` in order, starting from zero.
 ///
 /// Panics (programmer error) if `kernel` cannot run on this CPU or a slice is too short.
 #[inline]
@@ -209,7 +209,14 @@ fn body<const FUSED: bool, const W: usize, A: Column>(
     accumulate: bool,
 ) {
     let b: &[[f32; W]] = &b.as_chunks::<W>().0[..kc];
+    // The accumulators start from C itself when adding to it, so that each element of C is
+    // one unbroken chain of multiply-adds over the whole sum, whatever the KC slicing.
     let mut ab = [[0.0f32; W]; MR];
+    if accumulate {
+        for (i, ab_row) in ab.iter_mut().enumerate() {
+            ab_row.copy_from_slice(&c[i * ldc..i * ldc + W]);
+        }
+    }
     for (p, bp) in b.iter().enumerate() {
         let ap = a.column(p);
         for (ab_row, &ai) in ab.iter_mut().zip(&ap) {
@@ -217,14 +224,7 @@ fn body<const FUSED: bool, const W: usize, A: Column>(
         }
     }
     for (i, ab_row) in ab.iter().enumerate() {
-        let c_row: &mut [f32; W] = (&mut c[i * ldc..i * ldc + W]).try_into().unwrap();
-        if accumulate {
-            for (cv, &v) in c_row.iter_mut().zip(ab_row) {
-                *cv += v;
-            }
-        } else {
-            *c_row = *ab_row;
-        }
+        c[i * ldc..i * ldc + W].copy_from_slice(ab_row);
     }
 }
 

@@ -18,7 +18,7 @@ mod naive;
 mod packing;
 mod threads;
 
-pub use gemm::{KC, MC, NC};
+pub use gemm::{KC, KC_IN_PLACE, MC, NC, PACK_A_FROM_N};
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
 pub use threads::{set_threads, threads};
