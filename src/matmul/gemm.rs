@@ -1,37 +1,41 @@
 //! The BLIS loop nest: five loops around the micro-kernel, each cutting the product into blocks
-//! that fit one level of the memory hierarchy.
+//! that fit one level of the memory hierarchy, and the threads that share it.
 //!
 //! ```text
 //! LOOP 5  jc: C and B in column blocks of NC       (B's block lives in L3)
-//! LOOP 4  pc: the sum over k in slices of KC       pack B[pc.., jc..] (kc x nc)
+//! LOOP 4  pc: the sum over k in slices of KC       pack B[pc.., jc..] (kc x nc), shared
 //! LOOP 3  ic: C and A in row blocks of MC          pack A[ic.., pc..] (mc x kc, lives in L2)
 //! LOOP 2  jr: the B block in slivers of NR         (one sliver of B lives in L1)
 //! LOOP 1  ir: the A block in slivers of MR         micro-kernel: MR x NR tile of C
 //! ```
 //!
-//! Every element of C is summed in the same order whatever the block of rows it is computed
-//! in: KC slice by KC slice (in order), and within a slice `p` by `p`. That is what lets the
-//! threads split C by rows and still give bit-identical results for any thread count.
+//! Threads: each block of B is packed by all threads together (each packs some of its
+//! slivers), then each thread runs LOOPS 3 to 1 on its own band of C's rows. No two threads
+//! ever write the same element of C or share a sum, and every element of C is computed by the
+//! same chain of multiply-adds (over `p`, in order, see `kernel.rs`) whichever band, block or
+//! slice it falls in. So the result is bit-identical for any thread count, and even for any
+//! choice of the block sizes below.
 //!
 //! Left out: alpha/beta, and a separate path for tiny products (they go through the same
 //! nest, with one short trip through each loop).
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 use super::Operand;
 use super::kernel::{self, ASliver, Kernel, MR, NR};
 use super::packing::{a_in_place, b_sliver, pack_a, pack_b};
+use super::threads;
 
-/// Rows of A per packed block. MC x KC f32 = 72 KiB... see below; the packed A block is reused
-/// by every sliver of B, so it must stay in L2 (512 KiB per core on Zen 3) next to the B
-/// slivers streaming through it. A multiple of MR.
+/// Rows of A per packed block: the MC x KC block (120 KiB) stays in L2 (512 KiB per core on
+/// Zen 3) while every sliver of B's block passes it. A multiple of MR.
 pub const MC: usize = 120;
-/// Length of the summed slice. One B sliver (KC x NR f32 = 16 KiB) stays in L1 (32 KiB)
-/// while the kernel sweeps the A slivers past it.
+/// Length of a slice of the sum when A is packed: one B sliver (KC x NR f32 = 16 KiB) stays in
+/// L1 (32 KiB) while the kernel sweeps the A slivers past it.
 pub const KC: usize = 256;
-/// Length of the summed slice when A is read in place (C narrower than PACK_A_FROM_N): B's
-/// block (KC_IN_PLACE x n) is then small and sits in L2, and longer slices mean fewer trips
-/// through C.
+/// Length of a slice of the sum when A is read in place (C narrower than PACK_A_FROM_N): B's
+/// block (KC_IN_PLACE x n) is then small and sits in L2, and each A sliver stays in L1 while
+/// B's slivers pass it.
 pub const KC_IN_PLACE: usize = 1024;
 /// Columns of B per packed block: KC x NC f32 = 4 MiB, a share of the 32 MiB L3. A multiple
 /// of NR.
@@ -42,10 +46,30 @@ pub const NC: usize = 4096;
 /// calls and the copy does not pay for itself, so narrower products read A in place.
 pub const PACK_A_FROM_N: usize = 256;
 
+/// Products with fewer multiply-adds (m·k·n) than this per thread run on fewer threads:
+/// waking a worker and splitting the work costs a few microseconds.
+pub const MIN_MACS_PER_THREAD: usize = 1 << 16;
+
 thread_local! {
-    /// Each thread's packing buffers (A block, B block), kept between products so that a
-    /// training loop does not allocate a fresh megabyte per `dot`.
-    static PACKED: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    /// The packed block of B, owned by the thread that called `gemm` and lent to the others.
+    static PACKED_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// Each thread's packed block of A. Both buffers are kept between products, so that a
+    /// training loop does not allocate a fresh block per `dot`.
+    static PACKED_A: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many bands of rows (one per thread) an m x k x n product is cut into: at most
+/// `threads`, at least one MR sliver of rows each, and none with less than
+/// MIN_MACS_PER_THREAD of work.
+pub fn parts_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
+    let slivers = m.div_ceil(MR);
+    let by_work = (m * k * n / MIN_MACS_PER_THREAD).max(1);
+    threads.max(1).min(slivers).min(by_work)
+}
+
+/// Part `t` of `parts` of `0..len` items, cut as evenly as whole items allow.
+fn share(len: usize, t: usize, parts: usize) -> Range<usize> {
+    len * t / parts..len * (t + 1) / parts
 }
 
 /// The slice length actually used for a sum of length `k`, at most `kc`: the slices are
@@ -55,21 +79,19 @@ fn even_slices(k: usize, kc: usize) -> usize {
     k.div_ceil(k.div_ceil(kc).max(1)).max(1)
 }
 
-/// Rows `rows.start..rows.end` of C = the same rows of A (m x k) · B (k x n).
-///
-/// `c` holds exactly those rows (row-major, `n` columns). This is the whole product on one
-/// thread; the threaded `gemm` hands each thread a band of rows.
-pub fn gemm_rows(
+/// C (m x n, row-major, overwritten) = A (m x k) · B (k x n), on `parts_for(threads, ..)`
+/// threads. Shapes are checked by the caller (`matmul::gemm_with`).
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
     kernel: Kernel,
-    rows: std::ops::Range<usize>,
+    threads: usize,
+    m: usize,
     k: usize,
     n: usize,
     a: &Operand,
     b: &Operand,
     c: &mut [f32],
 ) {
-    let m = rows.len();
-    assert_eq!(c.len(), m * n, "gemm_rows: C band is not {m}x{n}");
     if m == 0 || n == 0 {
         return;
     }
@@ -77,100 +99,176 @@ pub fn gemm_rows(
         c.fill(0.0);
         return;
     }
+    let parts = parts_for(threads, m, k, n);
     let pack_whole_a = n >= PACK_A_FROM_N || (a.row_stride != 1 && a.col_stride != 1);
     let kc_max = even_slices(k, if pack_whole_a { KC } else { KC_IN_PLACE });
-    PACKED.with_borrow_mut(|(a_buf, b_buf)| {
-        let a_len = MC.min(m).div_ceil(MR) * MR * kc_max;
+    // The bands of C's rows, one per thread, in whole MR slivers.
+    let bands: Vec<Range<usize>> = (0..parts)
+        .map(|t| {
+            let s = share(m.div_ceil(MR), t, parts);
+            (s.start * MR).min(m)..(s.end * MR).min(m)
+        })
+        .collect();
+    PACKED_B.with_borrow_mut(|b_buf| {
         let b_len = NC.min(n).div_ceil(NR) * NR * kc_max;
-        if a_buf.len() < a_len {
-            a_buf.resize(a_len, 0.0);
-        }
         if b_buf.len() < b_len {
             b_buf.resize(b_len, 0.0);
         }
-        let mut tile = [0.0f32; MR * NR];
         // LOOP 5: column blocks of C and B.
         for jc in (0..n).step_by(NC) {
             let nc = NC.min(n - jc);
             // LOOP 4: slices of the sum; the first overwrites C, the rest add to it.
             for pc in (0..k).step_by(kc_max) {
                 let kc = kc_max.min(k - pc);
-                let accumulate = pc > 0;
-                pack_b(b, pc, kc, jc, nc, b_buf);
-                // LOOP 3: row blocks of this thread's band.
-                for ic in (0..m).step_by(MC) {
-                    let mc = MC.min(m - ic);
-                    let top = rows.start + ic;
-                    let whole = mc / MR * MR;
-                    if pack_whole_a {
-                        pack_a(a, top, mc, pc, kc, a_buf);
-                    } else if whole < mc {
-                        // Only the ragged last sliver is packed, to pad it with zeros.
-                        pack_a(a, top + whole, mc - whole, pc, kc, a_buf);
-                    }
-                    // One MR x NR tile of C: the micro-kernel on A sliver `ir`, B sliver `jr`.
-                    let a_buf = &a_buf[..];
-                    let mut micro_tile = |ir: usize, jr: usize| {
-                        let (mr, nr) = (MR.min(mc - ir), NR.min(nc - jr));
-                        let a_sliver = if pack_whole_a {
-                            ASliver::Adjacent {
-                                data: &a_buf[ir * kc..],
-                                step: MR,
-                            }
-                        } else if mr < MR {
-                            ASliver::Adjacent {
-                                data: a_buf,
-                                step: MR,
-                            }
-                        } else {
-                            a_in_place(a, top + ir, pc)
-                        };
-                        let b_sliver = b_sliver(b_buf, jr, nc, kc);
-                        let at = (ic + ir) * n + jc + jr;
-                        if mr == MR && nr == NR {
-                            kernel::run(
-                                kernel,
-                                kc,
-                                a_sliver,
-                                b_sliver,
-                                &mut c[at..],
-                                n,
-                                accumulate,
-                            );
-                        } else {
-                            // A ragged edge: run the kernel on a full tile aside, holding
-                            // the part of C that exists, and copy that part back.
-                            if accumulate {
-                                for (i, t_row) in tile.chunks_exact_mut(NR).take(mr).enumerate() {
-                                    t_row[..nr].copy_from_slice(&c[at + i * n..at + i * n + nr]);
-                                }
-                            }
-                            kernel::run(kernel, kc, a_sliver, b_sliver, &mut tile, NR, accumulate);
-                            for (i, t_row) in tile.chunks_exact(NR).take(mr).enumerate() {
-                                c[at + i * n..at + i * n + nr].copy_from_slice(&t_row[..nr]);
-                            }
+                let block = Block {
+                    kernel,
+                    k: pc..pc + kc,
+                    j: jc..jc + nc,
+                    n,
+                    pack_whole_a,
+                };
+                pack_b_block(parts, b, &block, b_buf);
+                let b_buf = &b_buf[..];
+                // Each thread takes its band of C's rows; the bands are cut afresh for every
+                // block, as `&mut` slices can only be lent out once.
+                let mut rest = &mut *c;
+                let jobs: Vec<(Range<usize>, &mut [f32])> = bands
+                    .iter()
+                    .map(|band| {
+                        let (mine, tail) = std::mem::take(&mut rest).split_at_mut(band.len() * n);
+                        rest = tail;
+                        (band.clone(), mine)
+                    })
+                    .collect();
+                threads::run_each(jobs, &|(band, c_band)| block.rows(a, band, b_buf, c_band));
+            }
+        }
+    });
+}
+
+/// Packs B's block (`block.k` x `block.j`) into `b_buf`, the slivers shared out among `parts`
+/// threads (each sliver is `kc x NR` at `s·NR·kc`, so the shares are disjoint slices).
+fn pack_b_block(parts: usize, b: &Operand, block: &Block, b_buf: &mut [f32]) {
+    let (kc, nc) = (block.k.len(), block.j.len());
+    let slivers = nc.div_ceil(NR);
+    let parts = parts.min(slivers);
+    let mut rest = &mut b_buf[..slivers * NR * kc];
+    let jobs: Vec<(Range<usize>, &mut [f32])> = (0..parts)
+        .map(|t| {
+            let s = share(slivers, t, parts);
+            let cols = s.start * NR..(s.end * NR).min(nc);
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(s.len() * NR * kc);
+            rest = tail;
+            (cols, mine)
+        })
+        .collect();
+    threads::run_each(jobs, &|(cols, out)| {
+        pack_b(
+            b,
+            block.k.start,
+            kc,
+            block.j.start + cols.start,
+            cols.len(),
+            out,
+        );
+    });
+}
+
+/// One (jc, pc) block of the product: the columns `j` of C, the slice `k` of the sum.
+struct Block {
+    kernel: Kernel,
+    k: Range<usize>,
+    j: Range<usize>,
+    /// C's row length.
+    n: usize,
+    pack_whole_a: bool,
+}
+
+impl Block {
+    /// LOOPS 3 to 1 for the rows `rows` of C (held in `c`, row-major, `n` columns), with B's
+    /// block packed in `b_buf`.
+    fn rows(&self, a: &Operand, rows: Range<usize>, b_buf: &[f32], c: &mut [f32]) {
+        let (kc, nc, n, pc, jc) = (
+            self.k.len(),
+            self.j.len(),
+            self.n,
+            self.k.start,
+            self.j.start,
+        );
+        let (kernel, pack_whole_a) = (self.kernel, self.pack_whole_a);
+        let accumulate = pc > 0;
+        let m = rows.len();
+        PACKED_A.with_borrow_mut(|a_buf| {
+            let a_len = MC.min(m).div_ceil(MR) * MR * kc;
+            if a_buf.len() < a_len {
+                a_buf.resize(a_len, 0.0);
+            }
+            let mut tile = [0.0f32; MR * NR];
+            // LOOP 3: row blocks of this thread's band.
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                let top = rows.start + ic;
+                let whole = mc / MR * MR;
+                if pack_whole_a {
+                    pack_a(a, top, mc, pc, kc, a_buf);
+                } else if whole < mc {
+                    // Only the ragged last sliver is packed, to pad it with zeros.
+                    pack_a(a, top + whole, mc - whole, pc, kc, a_buf);
+                }
+                let a_buf = &a_buf[..];
+                // One MR x NR tile of C: the micro-kernel on A sliver `ir`, B sliver `jr`.
+                let mut micro_tile = |ir: usize, jr: usize| {
+                    let (mr, nr) = (MR.min(mc - ir), NR.min(nc - jr));
+                    let a_sliver = if pack_whole_a {
+                        ASliver::Adjacent {
+                            data: &a_buf[ir * kc..],
+                            step: MR,
                         }
-                    };
-                    if pack_whole_a {
-                        // LOOP 2: slivers of the packed B block; each stays in L1 while ...
-                        for jr in (0..nc).step_by(NR) {
-                            // LOOP 1: ... every sliver of the packed A block (in L2) passes it.
-                            for ir in (0..mc).step_by(MR) {
-                                micro_tile(ir, jr);
-                            }
+                    } else if mr < MR {
+                        ASliver::Adjacent {
+                            data: a_buf,
+                            step: MR,
                         }
                     } else {
-                        // A read in place (C is narrow, so B's block is small and sits in L2):
-                        // LOOPS 1 and 2 swap. Each A sliver is fetched once, from wherever A
-                        // lies, and stays in L1 while every sliver of B passes it.
-                        for ir in (0..mc).step_by(MR) {
-                            for jr in (0..nc).step_by(NR) {
-                                micro_tile(ir, jr);
+                        a_in_place(a, top + ir, pc)
+                    };
+                    let b_sliver = b_sliver(b_buf, jr, nc, kc);
+                    let at = (ic + ir) * n + jc + jr;
+                    if mr == MR && nr == NR {
+                        kernel::run(kernel, kc, a_sliver, b_sliver, &mut c[at..], n, accumulate);
+                    } else {
+                        // A ragged edge: run the kernel on a full tile aside, holding the
+                        // part of C that exists, and copy that part back.
+                        if accumulate {
+                            for (i, t_row) in tile.chunks_exact_mut(NR).take(mr).enumerate() {
+                                t_row[..nr].copy_from_slice(&c[at + i * n..at + i * n + nr]);
                             }
+                        }
+                        kernel::run(kernel, kc, a_sliver, b_sliver, &mut tile, NR, accumulate);
+                        for (i, t_row) in tile.chunks_exact(NR).take(mr).enumerate() {
+                            c[at + i * n..at + i * n + nr].copy_from_slice(&t_row[..nr]);
+                        }
+                    }
+                };
+                if pack_whole_a {
+                    // LOOP 2: slivers of the packed B block; each stays in L1 while ...
+                    for jr in (0..nc).step_by(NR) {
+                        // LOOP 1: ... every sliver of the packed A block (in L2) passes it.
+                        for ir in (0..mc).step_by(MR) {
+                            micro_tile(ir, jr);
+                        }
+                    }
+                } else {
+                    // A read in place (C is narrow, so B's block is small and sits in L2):
+                    // LOOPS 1 and 2 swap. Each A sliver is fetched once, from wherever A
+                    // lies, and stays in L1 while every sliver of B passes it.
+                    for ir in (0..mc).step_by(MR) {
+                        for jr in (0..nc).step_by(NR) {
+                            micro_tile(ir, jr);
                         }
                     }
                 }
             }
-        }
-    });
+        });
+    }
 }

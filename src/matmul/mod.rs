@@ -18,7 +18,7 @@ mod naive;
 mod packing;
 mod threads;
 
-pub use gemm::{KC, KC_IN_PLACE, MC, NC, PACK_A_FROM_N};
+pub use gemm::{KC, KC_IN_PLACE, MC, MIN_MACS_PER_THREAD, NC, PACK_A_FROM_N, parts_for};
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
 pub use threads::{set_threads, threads};
@@ -83,18 +83,6 @@ impl<'a> Operand<'a> {
     }
 }
 
-/// Products smaller than this many multiply-adds (m·k·n) run on one thread: waking a worker
-/// and sharing the caches costs more than it saves. Measured: see README "Performance".
-pub const MIN_MACS_PER_THREAD: usize = 1 << 16;
-
-/// How many bands of rows (one per thread) `gemm_with` cuts an m x k x n product into: whole
-/// MR slivers, at most `threads`, and none with less than MIN_MACS_PER_THREAD of work.
-pub fn parts_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
-    let slivers = m.div_ceil(MR);
-    let by_work = (m * k * n / MIN_MACS_PER_THREAD).max(1);
-    threads.max(1).min(slivers).min(by_work)
-}
-
 /// C (m x n, row-major, overwritten) = A (m x k) · B (k x n), with the fastest kernel this CPU
 /// runs and `threads()` threads.
 #[track_caller]
@@ -124,28 +112,5 @@ pub fn gemm_with(
     );
     a.check("A", m, k);
     b.check("B", k, n);
-    let parts = parts_for(threads, m, k, n);
-    if parts <= 1 {
-        gemm::gemm_rows(kernel, 0..m, k, n, &a, &b, c);
-        return;
-    }
-    let slivers = m.div_ceil(MR);
-    let bands: Vec<std::ops::Range<usize>> = (0..parts)
-        .map(|t| (slivers * t / parts * MR).min(m)..(slivers * (t + 1) / parts * MR).min(m))
-        .collect();
-    let mut rest = &mut *c;
-    let mut slots = Vec::with_capacity(parts);
-    for band in &bands {
-        let (mine, tail) = rest.split_at_mut(band.len() * n);
-        slots.push(std::sync::Mutex::new(Some(mine)));
-        rest = tail;
-    }
-    threads::run(parts, &|t| {
-        let band = slots[t]
-            .lock()
-            .unwrap()
-            .take()
-            .expect("each band runs once");
-        gemm::gemm_rows(kernel, bands[t].clone(), k, n, &a, &b, band);
-    });
+    gemm::gemm(kernel, threads, m, k, n, &a, &b, c);
 }

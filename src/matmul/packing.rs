@@ -95,8 +95,14 @@ fn pack_slivers<const R: usize>(
         if h < R {
             sliver.iter_mut().for_each(|group| group.fill(0.0));
         }
-        if rs == 1 {
-            // The R rows of each column are adjacent in memory: one short copy per column.
+        if rs == 1 && h == R {
+            // The R rows of each column are adjacent in memory: one fixed-size copy (R/8
+            // vector moves) per column.
+            for (p, group) in sliver.iter_mut().enumerate() {
+                let at = top + (c0 + p) * cs;
+                *group = data[at..at + R].try_into().unwrap();
+            }
+        } else if rs == 1 {
             for (p, group) in sliver.iter_mut().enumerate() {
                 let at = top + (c0 + p) * cs;
                 group[..h].copy_from_slice(&data[at..at + h]);

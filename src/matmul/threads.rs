@@ -133,6 +133,20 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) {
     }
 }
 
+/// Calls `f` on each item, one item per thread (the first on the caller's), and returns when
+/// all calls have returned: the way to lend each thread its own `&mut` slice.
+pub fn run_each<T: Send>(items: Vec<T>, f: &(dyn Fn(T) + Sync)) {
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    run(slots.len(), &|t| {
+        let item = slots[t]
+            .lock()
+            .unwrap()
+            .take()
+            .expect("each item is taken once");
+        f(item);
+    });
+}
+
 /// Waits for the workers of the current job, then empties the job slot (on drop, so that it
 /// also happens while unwinding).
 struct Finish<'a>(&'a Shared);
