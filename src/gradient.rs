@@ -12,7 +12,7 @@ use crate::matrix::Matrix;
 /// The probe step. The error of a central difference is about h²·|f‴|/6 (truncation) plus
 /// ε·|f|/h (rounding, ε ≈ 6e-8 for f32): the sum is smallest near h = ε^(1/3) ≈ 4e-3, where both
 /// terms are ~1e-5 for a loss of order 1. The book's float64 code uses 1e-4.
-pub const H: f32 = 1e-2;
+pub const H: f32 = 1e-3;
 
 /// ∂f/∂x for every element of `x`, by (f(x + h) − f(x − h)) / 2h, one element at a time.
 ///

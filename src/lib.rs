@@ -28,9 +28,11 @@ pub mod plot;
 pub mod report;
 pub mod rng;
 pub mod transpose;
+pub mod two_layer_net;
 
 pub use matrix::Matrix;
 pub use rng::Rng;
+pub use two_layer_net::TwoLayerNet;
 
 // The chapters' ```rust blocks, run as doctests (see chapters/README.md).
 #[cfg(doctest)]

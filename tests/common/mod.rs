@@ -96,12 +96,19 @@ pub fn numerical_jvp(
 /// wrong element is not averaged away. Two all-zero vectors agree (0); a NaN or infinity
 /// anywhere is an infinite error (`f64::max` would quietly skip a NaN).
 pub fn rel_error(analytic: &[f32], numerical: &[f64]) -> f64 {
+    rel_error_floor(analytic, numerical, 0.0)
+}
+
+/// `rel_error`, but never relative to a scale below `floor`: for a numerical side whose
+/// absolute noise is known, a gradient smaller than the noise allows is judged in absolute
+/// terms (max |a − b| / floor) instead of being held to a relative precision it cannot have.
+pub fn rel_error_floor(analytic: &[f32], numerical: &[f64], floor: f64) -> f64 {
     assert_eq!(analytic.len(), numerical.len(), "rel_error: lengths differ");
     if analytic.iter().any(|a| !a.is_finite()) || numerical.iter().any(|n| !n.is_finite()) {
         return f64::INFINITY;
     }
     let mut max_diff = 0.0f64;
-    let mut scale = 0.0f64;
+    let mut scale = floor;
     for (&a, &n) in analytic.iter().zip(numerical) {
         max_diff = max_diff.max((a as f64 - n).abs());
         scale = scale.max((a as f64).abs()).max(n.abs());
