@@ -86,10 +86,10 @@ pub fn read_labels_from(source: impl Read + Seek, path: &Path) -> Result<Vec<u8>
 
 /// The largest ratio of output to input deflate can reach: a 258-byte match coded in 2 bits
 /// (1-bit length code, 1-bit distance code) gives 258 × 4 = 1032 bytes per input byte.
-const DEFLATE_MAX_RATIO: u64 = 1032;
+pub const DEFLATE_MAX_RATIO: u64 = 1032;
 
 /// What the file itself says about how many bytes it holds after decompression, checked
-/// against the header before anything is allocated.
+/// against the header before the payload is allocated.
 enum Size {
     /// An uncompressed file: its length.
     Exact(u64),
@@ -196,8 +196,12 @@ fn read_idx(
         .fold(1u64, |acc, &d| acc.saturating_mul(u64::from(d)));
     let total = payload.saturating_add(header_len as u64);
 
-    // Header against file, before allocating.
-    match size {
+    // Header against file, before allocating. An uncompressed file must be exactly as long
+    // as the header says (a file too long is caught after the payload, as for gzip). A gzip
+    // file cannot hold more than 1032 bytes per compressed byte; when its trailer's length
+    // agrees with the header, the payload is allocated at once, otherwise it grows with the
+    // data actually decompressed, and the gzip reader or the checks below say what is wrong.
+    let exact = match size {
         Size::Exact(file_len) => {
             if file_len < total {
                 return Err(DataError::Truncated {
@@ -207,41 +211,37 @@ fn read_idx(
                     found: file_len,
                 });
             }
-            if file_len > total {
-                return Err(DataError::TrailingGarbage {
-                    path: path.to_path_buf(),
-                    needed: total,
-                    found: file_len,
-                });
-            }
+            true
         }
         Size::Gzip { compressed, isize } => {
-            let most = compressed.saturating_mul(DEFLATE_MAX_RATIO);
-            if total > most || total as u32 != isize {
-                return Err(DataError::SizeMismatch {
+            if total > compressed.saturating_mul(DEFLATE_MAX_RATIO) {
+                return Err(DataError::TooLargeForFile {
                     path: path.to_path_buf(),
                     dims,
                     needed: total,
-                    isize,
                     compressed,
                 });
             }
+            total as u32 == isize
         }
-    }
+    };
     let payload = usize::try_from(payload).map_err(|_| DataError::BadDims {
         path: path.to_path_buf(),
         dims: dims.clone(),
         why: "the payload does not fit in this machine's address space",
     })?;
 
-    let mut data = vec![0u8; payload];
-    let got = read_full(&mut reader, &mut data).map_err(err)?;
-    if got < payload {
+    let mut data = Vec::with_capacity(if exact { payload } else { 0 });
+    (&mut reader)
+        .take(payload as u64)
+        .read_to_end(&mut data)
+        .map_err(err)?;
+    if data.len() < payload {
         return Err(DataError::Truncated {
             path: path.to_path_buf(),
             what: "payload",
             needed: total,
-            found: (header_len + got) as u64,
+            found: (header_len + data.len()) as u64,
         });
     }
     // The end must come right after the payload. Reading on to the end also makes the gzip

@@ -297,13 +297,12 @@ pub enum DataError {
         needed: u64,
         found: u64,
     },
-    /// A gzip file whose header dims do not match the decompressed size its trailer records
-    /// (or exceed what its compressed size could ever decompress to).
-    SizeMismatch {
+    /// A gzip file whose header dims need more data than its compressed size could ever
+    /// decompress to (1032 bytes per byte at most).
+    TooLargeForFile {
         path: PathBuf,
         dims: Vec<usize>,
         needed: u64,
-        isize: u32,
         compressed: u64,
     },
     /// Header dims that make no dataset (zero images, zero-pixel images).
@@ -404,18 +403,18 @@ impl fmt::Display for DataError {
                  {found}",
                 path.display()
             ),
-            DataError::SizeMismatch {
+            DataError::TooLargeForFile {
                 path,
                 dims,
                 needed,
-                isize,
                 compressed,
             } => write!(
                 f,
-                "{}: the header dims {} need {needed} bytes, but the gzip trailer says the \
-                 data is {isize} bytes (mod 2^32), from {compressed} compressed bytes",
+                "{}: the header dims {} need {needed} bytes of data, but {compressed} bytes of \
+                 gzip data decompress to at most {} bytes",
                 path.display(),
-                dims_text(dims)
+                dims_text(dims),
+                compressed.saturating_mul(idx::DEFLATE_MAX_RATIO)
             ),
             DataError::BadDims { path, dims, why } => write!(
                 f,

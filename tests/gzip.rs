@@ -208,6 +208,9 @@ fn invalid_code_lengths() {
     // 287 literal/length codes: more than 286.
     let gz = member(b"", |w| dynamic_header(w, 288, 1, &[0; 4]));
     assert!(matches!(err(&gz), GzipError::BadCodeLengths(m) if m.contains("286")));
+    // 31 distance codes: more than 30.
+    let gz = member(b"", |w| dynamic_header(w, 257, 31, &[0; 4]));
+    assert!(matches!(err(&gz), GzipError::BadCodeLengths(m) if m.contains("30")));
     // Over-subscribed code-length code: three symbols of length 1.
     let gz = member(b"", |w| dynamic_header(w, 257, 1, &[1, 1, 1, 0]));
     assert_eq!(err(&gz), GzipError::BadCodeLengths("over-subscribed code"));
@@ -391,6 +394,31 @@ fn messages_say_what_was_expected_and_found() {
     assert!(m.contains('9') && m.contains('4'), "{m}");
     let m = GzipError::BadBlockType.to_string();
     assert!(m.contains("block type 3"), "{m}");
+}
+
+#[test]
+fn back_references_reach_exactly_32_kib() {
+    // 32 KiB of noise, repeated: every match reaches exactly 32768 bytes back, the farthest
+    // deflate allows, and the output (768 KiB) is long enough for the decoder to drop old
+    // output from its buffer several times, each time just before such a match.
+    let mut x = 0x2545_f491_u32;
+    let noise: Vec<u8> = (0..32768)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect();
+    let data = noise.repeat(24);
+    let gz = gzip_encode(&data, &[]);
+    assert!(
+        gz.len() < 100_000,
+        "the encoder found the matches: {} bytes",
+        gz.len()
+    );
+    assert!(gzip::decompress(&gz).unwrap() == data);
+    assert!(decompress_trickle(&gz).0.unwrap() == data);
 }
 
 // ---- against a second encoder --------------------------------------------------------------

@@ -374,7 +374,7 @@ fn header_claiming_billions_of_images_allocates_nothing() {
         "{e:?}"
     );
     assert_names(&e, &p);
-    // The same through gzip: the trailer's size and the compressed size bound the claim.
+    // The same through gzip: the compressed size bounds the claim.
     let p = dir.write(
         "train-images-idx3-ubyte",
         &gzip_stored(
@@ -383,8 +383,40 @@ fn header_claiming_billions_of_images_allocates_nothing() {
         ),
     );
     let e = load_err(&dir.path);
-    assert!(matches!(e, DataError::SizeMismatch { .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            DataError::TooLargeForFile {
+                compressed: 828,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert_names(&e, &p);
+    // Even a trailer that agrees with the claim (784,000,016 bytes, mod 2^32) cannot make an
+    // 828-byte file decompress to 784 MB: deflate gives at most 1032 bytes per byte.
+    let mut gz = gzip_stored(
+        &data_common::idx_bytes(&[1_000_000, 28, 28], &[0; 784]),
+        500,
+    );
+    let n = gz.len();
+    gz[n - 4..].copy_from_slice(&784_000_016u32.to_le_bytes());
+    let p = dir.write("train-images-idx3-ubyte", &gz);
+    let e = load_err(&dir.path);
+    assert!(
+        matches!(
+            e,
+            DataError::TooLargeForFile {
+                needed: 784_000_016,
+                compressed: 828,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_names(&e, &p);
+    assert!(e.to_string().contains("at most"), "{e}");
     // Dims whose product overflows u64 even.
     let p = dir.write(
         "train-images-idx3-ubyte",
@@ -405,27 +437,67 @@ fn header_claiming_billions_of_images_allocates_nothing() {
 }
 
 #[test]
-fn gzip_header_dims_against_trailer_size() {
+fn gzip_payload_shorter_or_longer_than_the_header_says() {
     let dir = TempDir::new("gzsize");
     write_small_dataset(&dir);
-    // A header claiming 6 images over the data of 5: the trailer records the true size.
+    std::fs::remove_file(dir.join("train-images-idx3-ubyte")).unwrap();
+    // Valid gzip of an images file whose header claims 6 images over the data of 5.
     let mut bytes = images_file(5, 3, 2);
     bytes[7] = 6;
     let p = dir.write("train-images-idx3-ubyte.gz", &gzip_stored(&bytes, 7));
-    std::fs::remove_file(dir.join("train-images-idx3-ubyte")).unwrap();
     let e = load_err(&dir.path);
     assert!(
         matches!(
             e,
-            DataError::SizeMismatch {
+            DataError::Truncated {
+                what: "payload",
                 needed: 52,
-                isize: 46,
+                found: 46,
                 ..
             }
         ),
         "{e:?}"
     );
     assert_names(&e, &p);
+    // Claiming 4: the fifth image is trailing garbage.
+    bytes[7] = 4;
+    let p = dir.write("train-images-idx3-ubyte.gz", &gzip_stored(&bytes, 7));
+    let e = load_err(&dir.path);
+    assert!(
+        matches!(
+            e,
+            DataError::TrailingGarbage {
+                needed: 40,
+                found: 46,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_names(&e, &p);
+}
+
+#[test]
+fn truncated_gzip_file() {
+    // A download cut short: the gzip reader says so (its last four bytes are no trailer).
+    let dir = TempDir::new("gzcut");
+    write_small_dataset(&dir);
+    std::fs::remove_file(dir.join("train-images-idx3-ubyte")).unwrap();
+    let gz = gzip_stored(&images_file(5, 3, 2), 7);
+    let p = dir.write("train-images-idx3-ubyte.gz", &gz[..gz.len() / 2]);
+    let e = load_err(&dir.path);
+    assert!(
+        matches!(
+            e,
+            DataError::Gzip {
+                source: backprop::gzip::GzipError::Truncated,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_names(&e, &p);
+    assert!(e.to_string().contains("truncated"), "{e}");
 }
 
 #[test]
