@@ -207,6 +207,18 @@ fn new_draws_gaussian_weights_and_zero_biases_from_the_seed() {
 }
 
 #[test]
+fn numerical_gradient_leaves_the_parameters_as_it_found_them() {
+    let mut net = TwoLayerNet::new(6, 5, 3, 0.5, &mut Rng::new(3));
+    let x = Matrix::randn(4, 6, 1.0, &mut Rng::new(4));
+    let t = one_hot(&[0, 2, 1, 1], 3);
+    let before = net.clone();
+    net.numerical_gradient(&x, &t);
+    for ((key, after), (_, before)) in net.params().into_iter().zip(before.params()) {
+        assert_eq!(after, before, "{key}");
+    }
+}
+
+#[test]
 fn gradient_twice_gives_identical_grads() {
     let mut net = TwoLayerNet::new(6, 5, 3, 0.5, &mut Rng::new(3));
     let x = Matrix::randn(4, 6, 1.0, &mut Rng::new(4));

@@ -7,7 +7,7 @@
 //!
 //! Leaves out: matrices and f32, as `MulLayer` does.
 
-/// A node out = x + y.
+/// A node out = x + y. 計算グラフ(逆伝播)
 ///
 /// Forward: out = x + y. Backward: ∂L/∂x = ∂L/∂out · 1, ∂L/∂y = ∂L/∂out · 1.
 #[derive(Clone, Debug, Default)]

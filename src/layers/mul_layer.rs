@@ -9,7 +9,7 @@
 //! Leaves out: matrices (the network's layers in this folder handle those) and f32: these
 //! nodes compute the slides' small examples in f64, where their results are exact.
 
-/// A node out = x · y.
+/// A node out = x · y. 計算グラフ(逆伝播)
 ///
 /// Forward: out = x·y. Backward: ∂L/∂x = ∂L/∂out · y, ∂L/∂y = ∂L/∂out · x.
 #[derive(Clone, Debug, Default)]
