@@ -5,10 +5,15 @@
 //! products as fill ~0.2 s; the best batch is shown too. Timings on a shared machine are noisy:
 //! compare the columns of one run, not runs made at different times.
 //!
-//! `cargo bench --bench matmul -- 1024` runs only the shapes whose name contains `1024`;
-//! `-- --quick` shortens every batch to ~0.05 s.
+//! Then it times the full default run of the program (`backprop` with no arguments: the
+//! slides' 10000-iteration MNIST experiment), the whole process, once.
+//!
+//! `cargo bench --bench matmul -- 1024` runs only the shapes whose name contains `1024` (and
+//! no training run); `-- --quick` shortens every batch to ~0.05 s; `-- --no-train` skips the
+//! training run.
 
 use std::hint::black_box;
+use std::process::Command;
 use std::time::Instant;
 
 use backprop::Rng;
@@ -144,6 +149,36 @@ fn main() {
             matmul::gemm_with(kernel, 2, s.m, s.k, s.n, a_op, b_op, black_box(&mut c))
         });
         println!("{:<28} {naive:>16} {one:>16} {two:>16}", s.name);
+    }
+    if filter.is_empty() && !args.iter().any(|a| a == "--no-train") {
+        full_run();
+    }
+}
+
+/// Times `backprop` with no arguments (the default training run), start to exit.
+fn full_run() {
+    let exe = env!("CARGO_BIN_EXE_backprop");
+    println!("\nfull default run: {exe}");
+    let start = Instant::now();
+    let out = Command::new(exe)
+        .output()
+        .expect("cannot start the backprop binary");
+    let secs = start.elapsed().as_secs_f64();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text
+        .lines()
+        .rev()
+        .take(3)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        println!("  | {line}");
+    }
+    if out.status.success() {
+        println!("full default run: {secs:.2} s wall, whole process");
+    } else {
+        println!("full default run FAILED ({}) after {secs:.2} s", out.status);
     }
 }
 

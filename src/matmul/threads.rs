@@ -2,18 +2,23 @@
 //!
 //! Why persistent: on this machine spawning and joining one scoped thread costs ~100 µs,
 //! while the products of a training step (100x784 · 784x50) take ~100 µs each; a spawn per
-//! product would eat the gain. Parked workers are woken instead (and spin briefly after a job,
-//! since the next product of a training step usually follows within microseconds).
+//! product would eat the gain. Parked workers are woken instead, and they poll for a while
+//! after each job, since the next product of a training step follows within microseconds.
 //!
-//! Why bit-identical for any thread count: a job is split by bands of rows of C, and every
-//! element of C is computed by the same code in the same order whichever band it falls in
-//! (see `gemm.rs`). Threads never share a sum.
+//! Why bit-identical for any thread count: a job is a fixed list of parts (bands of C's rows,
+//! see `gemm.rs`), and which thread computes a part never changes what it computes.
 //!
-//! Left out: work stealing, nested jobs (a job must not start another), and affinity.
+//! Parts are claimed, not assigned: the caller and the workers take the next unclaimed part
+//! until none is left. On a loaded machine a worker may wake late or not at all before the
+//! caller has done every part itself; the product then runs at one thread's speed instead of
+//! waiting for a core to come free.
+//!
+//! Left out: nested jobs (a job must not start another), work stealing within a part, and
+//! thread affinity.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, TryLockError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, TryLockError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -36,26 +41,54 @@ pub fn threads() -> usize {
     }
 }
 
-/// How long a worker keeps polling for the next job before it parks.
+/// How long a thread polls (for a new job, or for the end of one) before it sleeps.
 const SPIN: Duration = Duration::from_micros(50);
 
-/// A job: called once with each part index in `1..parts` by the workers (part 0 is the
-/// caller's own).
+/// A job: a function of the part index, `'static` only as far as the workers can tell (see
+/// the SAFETY note in `run`).
 type Job = &'static (dyn Fn(usize) + Sync);
 
+/// What the workers read under the lock.
+struct State {
+    /// The current job and its number of parts; `None` once the caller has stopped admitting
+    /// workers to it.
+    job: Option<(Job, usize)>,
+    /// The current job's number; a worker joins each job at most once.
+    generation: usize,
+    /// Workers asleep on `wake`, so that a job with everyone polling costs no system call.
+    sleeping: usize,
+}
+
 struct Shared {
-    /// Bumped for every new job; a worker runs each generation once.
+    state: Mutex<State>,
+    /// `State::generation`, readable without the lock by polling workers.
     generation: AtomicUsize,
-    /// The current job, its number of parts and its generation; `None` between jobs.
-    job: Mutex<Option<(Job, usize, usize)>>,
-    /// Workers still running the current job.
-    pending: AtomicUsize,
-    /// Set by a worker whose part panicked; the caller panics in turn.
+    /// The next unclaimed part of the current job.
+    next: AtomicUsize,
+    /// Workers inside the current job; the caller returns only once it is back to 0.
+    active: AtomicUsize,
+    /// Set when a part panicked on a worker; the caller panics in turn.
     panicked: AtomicBool,
-    /// Parked workers wait on `wake` for a new generation; a parked caller on `done`.
-    lock: Mutex<()>,
     wake: Condvar,
     done: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic never happens while the lock is held, so a poisoned lock is still sound.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Claims and runs parts of `job` until none is left.
+    fn work(&self, job: &(dyn Fn(usize) + Sync), parts: usize) {
+        loop {
+            let t = self.next.fetch_add(1, Ordering::Relaxed);
+            if t >= parts {
+                return;
+            }
+            job(t);
+        }
+    }
 }
 
 struct Pool {
@@ -66,9 +99,10 @@ struct Pool {
 /// The pool, created on first use; the `Mutex` admits one product at a time.
 static POOL: OnceLock<Mutex<Pool>> = OnceLock::new();
 
-/// Calls `f(0)`, `f(1)`, ..., `f(parts - 1)`, on up to `parts` threads, and returns when all
-/// have returned. If another product holds the pool (two test threads, say), the parts simply
-/// run one after another here: the results are the same either way.
+/// Calls `f(0)`, `f(1)`, ..., `f(parts - 1)`, each exactly once, on up to `parts` threads (the
+/// caller's included), and returns when all have returned. If another product holds the pool
+/// (two test threads, say), the parts simply run one after another here: the results are the
+/// same either way.
 pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) {
     if parts <= 1 {
         if parts == 1 {
@@ -79,11 +113,15 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) {
     let pool = POOL.get_or_init(|| {
         Mutex::new(Pool {
             shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    job: None,
+                    generation: 0,
+                    sleeping: 0,
+                }),
                 generation: AtomicUsize::new(0),
-                job: Mutex::new(None),
-                pending: AtomicUsize::new(0),
+                next: AtomicUsize::new(0),
+                active: AtomicUsize::new(0),
                 panicked: AtomicBool::new(false),
-                lock: Mutex::new(()),
                 wake: Condvar::new(),
                 done: Condvar::new(),
             }),
@@ -101,40 +139,104 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) {
     };
     while pool.workers < parts - 1 {
         let shared = Arc::clone(&pool.shared);
-        let index = pool.workers + 1;
+        let name = format!("matmul-{}", pool.workers + 1);
         thread::Builder::new()
-            .name(format!("matmul-{index}"))
-            .spawn(move || worker(&shared, index))
+            .name(name)
+            .spawn(move || worker(&shared))
             .expect("matmul: cannot start a worker thread");
         pool.workers += 1;
     }
     let shared = &*pool.shared;
     #[allow(unsafe_code)]
-    // SAFETY: the workers see `f` as `'static`, but it only lives for this call. `Finish`
-    // below clears the job slot and waits, even while unwinding from a panic in `f(0)`, until
-    // `pending` is back to 0, i.e. until every worker that took `f` out of the slot has
-    // returned from it and dropped it; only then does `run` return and `f` die. Workers copy
-    // `f` out of the slot only for their own generation, and never after `pending` hits 0.
+    // SAFETY: the workers see `f` as `'static`, but it only lives for this call. A worker can
+    // only get hold of `f` by joining the job under the lock while `State::job` holds it, and
+    // joining raises `active`. `Finish` below (run on return and while unwinding from a panic
+    // in `f`) first empties `State::job` under the lock, so that no worker joins any more,
+    // then waits until `active` is back to 0, i.e. until every worker that joined has
+    // returned from `f` and dropped it. Only then does `run` return and `f` die.
     let job: Job = unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), Job>(f) };
     shared.panicked.store(false, Ordering::Relaxed);
-    shared.pending.store(parts - 1, Ordering::Relaxed);
+    shared.next.store(0, Ordering::Relaxed);
     {
-        let _guard = shared.lock.lock().unwrap();
-        let generation = shared.generation.load(Ordering::Relaxed) + 1;
-        *shared.job.lock().unwrap() = Some((job, parts, generation));
-        shared.generation.store(generation, Ordering::Release);
-        shared.wake.notify_all();
+        let mut state = shared.lock();
+        state.job = Some((job, parts));
+        state.generation += 1;
+        shared.generation.store(state.generation, Ordering::Release);
+        if state.sleeping > 0 {
+            shared.wake.notify_all();
+        }
     }
     let finish = Finish(shared);
-    f(0);
+    shared.work(f, parts);
     drop(finish);
     if shared.panicked.load(Ordering::Relaxed) {
         panic!("matmul: a worker thread panicked");
     }
 }
 
-/// Calls `f` on each item, one item per thread (the first on the caller's), and returns when
-/// all calls have returned: the way to lend each thread its own `&mut` slice.
+/// Closes the current job to latecomers and waits for the workers inside it (on drop, so that
+/// it also happens while unwinding).
+struct Finish<'a>(&'a Shared);
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        let shared = self.0;
+        shared.lock().job = None;
+        let start = Instant::now();
+        while shared.active.load(Ordering::Acquire) != 0 {
+            if start.elapsed() < SPIN {
+                std::hint::spin_loop();
+            } else {
+                let state = shared.lock();
+                if shared.active.load(Ordering::Acquire) != 0 {
+                    drop(shared.done.wait_timeout(state, SPIN).unwrap());
+                }
+            }
+        }
+    }
+}
+
+/// A worker's life: wait for a new job, join it if it is still open, claim parts, leave.
+fn worker(shared: &Shared) {
+    let mut seen = 0;
+    loop {
+        let start = Instant::now();
+        while shared.generation.load(Ordering::Acquire) == seen {
+            if start.elapsed() < SPIN {
+                std::hint::spin_loop();
+                continue;
+            }
+            let mut state = shared.lock();
+            if state.generation == seen {
+                state.sleeping += 1;
+                state = shared.wake.wait(state).unwrap_or_else(|e| e.into_inner());
+                state.sleeping -= 1;
+            }
+        }
+        let (job, parts) = {
+            let state = shared.lock();
+            seen = state.generation;
+            match state.job {
+                Some(job) => {
+                    shared.active.fetch_add(1, Ordering::Relaxed);
+                    job
+                }
+                // The caller has already closed this job: every part is taken.
+                None => continue,
+            }
+        };
+        if catch_unwind(AssertUnwindSafe(|| shared.work(job, parts))).is_err() {
+            shared.panicked.store(true, Ordering::Relaxed);
+        }
+        if shared.active.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let _state = shared.lock();
+            shared.done.notify_all();
+        }
+    }
+}
+
+/// Calls `f` on each item, one item per part (the way to lend each thread its own `&mut`
+/// slice), and returns when all calls have returned.
 pub fn run_each<T: Send>(items: Vec<T>, f: &(dyn Fn(T) + Sync)) {
     let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
     run(slots.len(), &|t| {
@@ -145,68 +247,4 @@ pub fn run_each<T: Send>(items: Vec<T>, f: &(dyn Fn(T) + Sync)) {
             .expect("each item is taken once");
         f(item);
     });
-}
-
-/// Waits for the workers of the current job, then empties the job slot (on drop, so that it
-/// also happens while unwinding).
-struct Finish<'a>(&'a Shared);
-
-impl Drop for Finish<'_> {
-    fn drop(&mut self) {
-        let shared = self.0;
-        let start = Instant::now();
-        while shared.pending.load(Ordering::Acquire) != 0 {
-            if start.elapsed() < SPIN {
-                std::hint::spin_loop();
-            } else {
-                let guard = shared.lock.lock().unwrap();
-                if shared.pending.load(Ordering::Acquire) != 0 {
-                    drop(shared.done.wait_timeout(guard, SPIN).unwrap());
-                }
-            }
-        }
-        *shared.job.lock().unwrap() = None;
-    }
-}
-
-/// A worker's life: wait for a new generation, run its part if the job has one for it, report.
-fn worker(shared: &Shared, index: usize) {
-    let mut seen = 0;
-    loop {
-        let start = Instant::now();
-        loop {
-            let generation = shared.generation.load(Ordering::Acquire);
-            if generation != seen {
-                seen = generation;
-                break;
-            }
-            if start.elapsed() < SPIN {
-                std::hint::spin_loop();
-            } else {
-                let guard = shared.lock.lock().unwrap();
-                if shared.generation.load(Ordering::Acquire) == seen {
-                    drop(shared.wake.wait(guard).unwrap());
-                }
-            }
-        }
-        // The slot is the truth: a worker that sat out a job may wake late, when the slot
-        // already holds the next one; it then takes that one and counts it as seen.
-        let job = match *shared.job.lock().unwrap() {
-            Some((job, parts, generation)) => {
-                seen = generation;
-                if index >= parts {
-                    continue;
-                }
-                job
-            }
-            None => continue,
-        };
-        if catch_unwind(AssertUnwindSafe(|| job(index))).is_err() {
-            shared.panicked.store(true, Ordering::Relaxed);
-        }
-        if shared.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
-            let _guard = shared.lock.lock().unwrap();
-            shared.done.notify_all();
-        }
-    }
 }

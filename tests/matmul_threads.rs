@@ -1,0 +1,64 @@
+//! The thread pool on its own: this file is its own test binary, so its one test is the only
+//! user of the pool and the worker threads really run (in `tests/matmul.rs` the tests run side
+//! by side, and a product that finds the pool busy runs its parts on its own thread).
+
+use backprop::Rng;
+use backprop::matmul::{self, Kernel, Operand};
+
+fn random(len: usize, rng: &mut Rng) -> Vec<f32> {
+    (0..len).map(|_| rng.normal() as f32).collect()
+}
+
+/// Hundreds of products in a row, the way a training loop calls them, each on 1, 2 and 3
+/// threads; then two callers at once. Every result must equal the 1-thread one bit for bit.
+#[test]
+fn pool_gives_the_one_thread_result_every_time() {
+    let mut rng = Rng::new(3);
+    let shapes = [
+        (100, 784, 50),
+        (784, 100, 50),
+        (100, 50, 784),
+        (37, 300, 29),
+    ];
+    for round in 0..150 {
+        let (m, k, n) = shapes[round % shapes.len()];
+        assert!(
+            matmul::parts_for(3, m, k, n) >= 2,
+            "{m}x{k}x{n} must be split"
+        );
+        let (a, b) = (random(m * k, &mut rng), random(k * n, &mut rng));
+        let (a_op, b_op) = (Operand::row_major(&a, k), Operand::row_major(&b, n));
+        let mut one = vec![0.0; m * n];
+        matmul::gemm_with(Kernel::detect(), 1, m, k, n, a_op, b_op, &mut one);
+        for threads in [2, 3] {
+            let mut many = vec![f32::NAN; m * n];
+            matmul::gemm_with(Kernel::detect(), threads, m, k, n, a_op, b_op, &mut many);
+            let same = one
+                .iter()
+                .zip(&many)
+                .all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(
+                same,
+                "round {round}: {m}x{k}x{n} on {threads} threads differs"
+            );
+        }
+    }
+
+    // Two callers at once: one gets the pool, the other runs its parts itself.
+    let (m, k, n) = (300, 400, 60);
+    let (a, b) = (random(m * k, &mut rng), random(k * n, &mut rng));
+    let mut one = vec![0.0; m * n];
+    let (a_op, b_op) = (Operand::row_major(&a, k), Operand::row_major(&b, n));
+    matmul::gemm_with(Kernel::detect(), 1, m, k, n, a_op, b_op, &mut one);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                for _ in 0..20 {
+                    let mut c = vec![f32::NAN; m * n];
+                    matmul::gemm_with(Kernel::detect(), 2, m, k, n, a_op, b_op, &mut c);
+                    assert!(one.iter().zip(&c).all(|(x, y)| x.to_bits() == y.to_bits()));
+                }
+            });
+        }
+    });
+}
