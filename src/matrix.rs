@@ -252,21 +252,8 @@ impl Matrix {
     /// `np.dot(self, other)`: (m x k) · (k x n) = (m x n), by the blocked product in `matmul`.
     #[track_caller]
     pub fn dot(&self, other: &Matrix) -> Matrix {
-        assert_eq!(
-            self.cols, other.rows,
-            "dot: {}x{} and {}x{} do not fit",
-            self.rows, self.cols, other.rows, other.cols
-        );
-        let (m, k, n) = (self.rows, self.cols, other.cols);
-        let mut c = Matrix::zeros(m, n);
-        matmul::gemm(
-            m,
-            k,
-            n,
-            Operand::row_major(&self.data, self.cols),
-            Operand::row_major(&other.data, other.cols),
-            &mut c.data,
-        );
+        let mut c = Matrix::zeros(0, 0);
+        self.product_into("dot", false, other, false, &mut c);
         c
     }
 
@@ -274,21 +261,8 @@ impl Matrix {
     /// strides instead of copying its transpose (Affine's `dW = x.T · dout`).
     #[track_caller]
     pub fn t_dot(&self, other: &Matrix) -> Matrix {
-        assert_eq!(
-            self.rows, other.rows,
-            "t_dot: the transpose of {}x{} and {}x{} do not fit",
-            self.rows, self.cols, other.rows, other.cols
-        );
-        let (m, k, n) = (self.cols, self.rows, other.cols);
-        let mut c = Matrix::zeros(m, n);
-        matmul::gemm(
-            m,
-            k,
-            n,
-            Operand::transposed(&self.data, self.cols),
-            Operand::row_major(&other.data, other.cols),
-            &mut c.data,
-        );
+        let mut c = Matrix::zeros(0, 0);
+        self.product_into("t_dot", true, other, false, &mut c);
         c
     }
 
@@ -296,21 +270,8 @@ impl Matrix {
     /// strides (Affine's `dx = dout · W.T`).
     #[track_caller]
     pub fn dot_t(&self, other: &Matrix) -> Matrix {
-        assert_eq!(
-            self.cols, other.cols,
-            "dot_t: {}x{} and the transpose of {}x{} do not fit",
-            self.rows, self.cols, other.rows, other.cols
-        );
-        let (m, k, n) = (self.rows, self.cols, other.rows);
-        let mut c = Matrix::zeros(m, n);
-        matmul::gemm(
-            m,
-            k,
-            n,
-            Operand::row_major(&self.data, self.cols),
-            Operand::transposed(&other.data, other.cols),
-            &mut c.data,
-        );
+        let mut c = Matrix::zeros(0, 0);
+        self.product_into("dot_t", false, other, true, &mut c);
         c
     }
 
@@ -344,6 +305,78 @@ impl Matrix {
             self.cols,
             other.rows,
             other.cols
+        );
+    }
+
+    /// `dot` into `out`, which takes the shape of the product and whose storage is reused:
+    /// a training loop that keeps its output matrices allocates nothing per product, and no
+    /// zeros are written only to be overwritten.
+    #[track_caller]
+    pub fn dot_into(&self, other: &Matrix, out: &mut Matrix) {
+        self.product_into("dot_into", false, other, false, out);
+    }
+
+    /// `t_dot` into `out` (see `dot_into`).
+    #[track_caller]
+    pub fn t_dot_into(&self, other: &Matrix, out: &mut Matrix) {
+        self.product_into("t_dot_into", true, other, false, out);
+    }
+
+    /// `dot_t` into `out` (see `dot_into`).
+    #[track_caller]
+    pub fn dot_t_into(&self, other: &Matrix, out: &mut Matrix) {
+        self.product_into("dot_t_into", false, other, true, out);
+    }
+
+    /// `out` = `self` (transposed if `self_t`) · `other` (transposed if `other_t`), each read
+    /// through its strides; `op` names the caller in the shape-mismatch panic.
+    #[track_caller]
+    fn product_into(
+        &self,
+        op: &str,
+        self_t: bool,
+        other: &Matrix,
+        other_t: bool,
+        out: &mut Matrix,
+    ) {
+        let (m, k) = if self_t {
+            (self.cols, self.rows)
+        } else {
+            (self.rows, self.cols)
+        };
+        let (k2, n) = if other_t {
+            (other.cols, other.rows)
+        } else {
+            (other.rows, other.cols)
+        };
+        let the_t = |t: bool| if t { "the transpose of " } else { "" };
+        assert!(
+            k == k2,
+            "{op}: {}{}x{} and {}{}x{} do not fit",
+            the_t(self_t),
+            self.rows,
+            self.cols,
+            the_t(other_t),
+            other.rows,
+            other.cols
+        );
+        fn operand(x: &Matrix, t: bool) -> Operand<'_> {
+            if t {
+                Operand::transposed(&x.data, x.cols)
+            } else {
+                Operand::row_major(&x.data, x.cols)
+            }
+        }
+        out.rows = m;
+        out.cols = n;
+        out.data.resize(m * n, 0.0);
+        matmul::gemm(
+            m,
+            k,
+            n,
+            operand(self, self_t),
+            operand(other, other_t),
+            &mut out.data,
         );
     }
 }

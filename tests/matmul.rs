@@ -321,3 +321,29 @@ fn t_dot_names_both_shapes() {
 fn dot_t_names_both_shapes() {
     matrix(100, 50, 1).dot_t(&matrix(784, 40, 2));
 }
+
+/// The `_into` products give exactly what the allocating ones give, whatever `out` held
+/// before (another shape, stale values).
+#[test]
+fn into_variants_reuse_any_output() {
+    let x = matrix(100, 784, 3);
+    let dout = matrix(100, 50, 4);
+    let w = matrix(784, 50, 5);
+    let mut out = Matrix::from_vec(3, 7, vec![f32::NAN; 21]);
+    x.dot_into(&w, &mut out);
+    assert_eq!(out, x.dot(&w));
+    x.t_dot_into(&dout, &mut out);
+    assert_eq!(out, x.t_dot(&dout));
+    dout.dot_t_into(&w, &mut out);
+    assert_eq!(out, dout.dot_t(&w));
+    let empty = Matrix::zeros(100, 0);
+    empty.dot_into(&Matrix::zeros(0, 50), &mut out);
+    assert_eq!(out, Matrix::zeros(100, 50), "an empty sum is zero");
+}
+
+#[test]
+#[should_panic(expected = "dot_t_into: 100x50 and the transpose of 784x40 do not fit")]
+fn dot_t_into_names_both_shapes() {
+    let mut out = Matrix::zeros(1, 1);
+    matrix(100, 50, 1).dot_t_into(&matrix(784, 40, 2), &mut out);
+}
