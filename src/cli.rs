@@ -87,6 +87,7 @@ pub enum Plot {
 pub struct GradcheckArgs {
     pub data: PathBuf,
     pub seed: u64,
+    pub threads: Option<usize>,
 }
 
 impl Default for GradcheckArgs {
@@ -94,6 +95,7 @@ impl Default for GradcheckArgs {
         GradcheckArgs {
             data: PathBuf::from(DEFAULT_DATA_DIR),
             seed: 42,
+            threads: None,
         }
     }
 }
@@ -341,6 +343,11 @@ pub const GRADCHECK_FLAGS: &[FlagSpec] = &[
         "--seed",
         Some("N"),
         "seed of the initial weights [default: 42]",
+    ),
+    flag(
+        "--threads",
+        Some("N"),
+        "threads for the matrix product [default: all cores]",
     ),
 ];
 
@@ -737,6 +744,9 @@ fn parse_gradcheck(g: Given) -> Result<GradcheckArgs, CliError> {
     }
     if let Some(v) = g.value("--seed") {
         a.seed = whole("--seed", v, 0, u64::MAX)?;
+    }
+    if let Some(v) = g.value("--threads") {
+        a.threads = Some(whole("--threads", v, 1, MAX_THREADS)?);
     }
     Ok(a)
 }

@@ -12,8 +12,10 @@
 
 pub mod atomic_write;
 pub mod cli;
+pub mod commands;
 pub mod csv;
 pub mod draw;
+pub mod evaluate;
 pub mod functions;
 pub mod gradient;
 pub mod gzip;
@@ -27,6 +29,7 @@ pub mod pgm;
 pub mod plot;
 pub mod report;
 pub mod rng;
+pub mod train;
 pub mod transpose;
 pub mod two_layer_net;
 

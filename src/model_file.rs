@@ -35,6 +35,8 @@ use std::path::{Path, PathBuf};
 
 use crate::Matrix;
 use crate::atomic_write::{WriteError, write_bytes_atomic};
+use crate::rng::Rng;
+use crate::two_layer_net::TwoLayerNet;
 
 /// The first eight bytes of every model file.
 pub const MAGIC: [u8; 8] = *b"BACKPROP";
@@ -74,6 +76,28 @@ impl Params {
             self.b2.shape()
         );
         (i, h, o)
+    }
+
+    /// A copy of a network's parameters: `network.params` in the slides.
+    pub fn of(network: &TwoLayerNet) -> Params {
+        Params {
+            w1: network.affine1.w.clone(),
+            b1: network.affine1.b.clone(),
+            w2: network.affine2.w.clone(),
+            b2: network.affine2.b.clone(),
+        }
+    }
+
+    /// A network holding these parameters, ready to `predict`.
+    pub fn into_network(self) -> TwoLayerNet {
+        let (i, h, o) = self.sizes();
+        // The initial weights are overwritten at once; the seed does not matter.
+        let mut network = TwoLayerNet::new(i, h, o, 0.0, &mut Rng::new(0));
+        network.affine1.w = self.w1;
+        network.affine1.b = self.b1;
+        network.affine2.w = self.w2;
+        network.affine2.b = self.b2;
+        network
     }
 }
 

@@ -89,10 +89,11 @@ fn the_other_commands_and_their_flags() {
         Command::Gradcheck(GradcheckArgs::default())
     );
     assert_eq!(
-        parse(&args("gradcheck --data d --seed 3")).unwrap(),
+        parse(&args("gradcheck --data d --seed 3 --threads 2")).unwrap(),
         Command::Gradcheck(GradcheckArgs {
             data: PathBuf::from("d"),
-            seed: 3
+            seed: 3,
+            threads: Some(2),
         })
     );
     assert_eq!(

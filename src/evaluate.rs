@@ -1,0 +1,92 @@
+//! The slides' `network.accuracy(x_train, t_train)` over a whole data set, in chunks: the
+//! images are turned into f32 a chunk at a time and predicted, so evaluating 60000 images needs
+//! a few megabytes, not the 188 MB of the whole set in f32. Also the confusion matrix that
+//! `backprop eval` prints.
+//!
+//! Accuracy is counted in integers and divided once, so it is exact (k / n) and the same on
+//! every machine.
+
+use crate::mnist::Dataset;
+use crate::two_layer_net::TwoLayerNet;
+
+/// Predicts the first `count` images of `set` (all of them if `count` is larger), `chunk`
+/// images at a time, and calls `f(index, predicted class)` for each, in order.
+#[track_caller]
+pub fn classify(
+    network: &mut TwoLayerNet,
+    set: &Dataset,
+    count: usize,
+    chunk: usize,
+    mut f: impl FnMut(usize, usize),
+) {
+    assert!(chunk > 0, "evaluate::classify: chunk size 0");
+    let count = count.min(set.len);
+    let mut start = 0;
+    while start < count {
+        let end = (start + chunk).min(count);
+        let x = set.chunk(start, end);
+        let y = network.predict(&x);
+        for (k, class) in y.argmax_rows().into_iter().enumerate() {
+            f(start + k, class);
+        }
+        start = end;
+    }
+}
+
+/// The fraction of the first `count` images of `set` (all if `count >= set.len`) that
+/// `network` classifies right: `np.sum(y == t) / float(x.shape[0])`.
+pub fn accuracy(network: &mut TwoLayerNet, set: &Dataset, count: usize, chunk: usize) -> f64 {
+    let count = count.min(set.len);
+    let mut correct = 0usize;
+    classify(network, set, count, chunk, |i, class| {
+        if usize::from(set.labels[i]) == class {
+            correct += 1;
+        }
+    });
+    correct as f64 / count.max(1) as f64
+}
+
+/// `counts[true][predicted]`: how many images of each class went to each class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confusion {
+    pub counts: Vec<Vec<usize>>,
+}
+
+impl Confusion {
+    /// Images of class `c` (a row's sum).
+    pub fn class_total(&self, c: usize) -> usize {
+        self.counts[c].iter().sum()
+    }
+
+    /// Images of class `c` classified right (the diagonal).
+    pub fn class_correct(&self, c: usize) -> usize {
+        self.counts[c][c]
+    }
+
+    /// All images classified right, over all images.
+    pub fn accuracy(&self) -> f64 {
+        let total: usize = (0..self.counts.len()).map(|c| self.class_total(c)).sum();
+        let right: usize = (0..self.counts.len()).map(|c| self.class_correct(c)).sum();
+        right as f64 / total.max(1) as f64
+    }
+}
+
+/// The confusion matrix of `network` on `set`, and the indices of the first `keep`
+/// misclassified images with their predicted class.
+pub fn confusion(
+    network: &mut TwoLayerNet,
+    set: &Dataset,
+    chunk: usize,
+    keep: usize,
+) -> (Confusion, Vec<(usize, usize)>) {
+    let mut counts = vec![vec![0usize; set.classes]; set.classes];
+    let mut wrong = Vec::with_capacity(keep);
+    classify(network, set, set.len, chunk, |i, class| {
+        let t = usize::from(set.labels[i]);
+        counts[t][class] += 1;
+        if t != class && wrong.len() < keep {
+            wrong.push((i, class));
+        }
+    });
+    (Confusion { counts }, wrong)
+}
