@@ -611,6 +611,36 @@ fn chapters_named_in_the_source_exist() {
 }
 
 #[test]
+fn every_layer_file_names_its_chapter_in_its_header() {
+    let mut files = vec![
+        root().join("src/functions.rs"),
+        root().join("src/gradient.rs"),
+    ];
+    for entry in fs::read_dir(root().join("src/layers")).unwrap() {
+        let path = entry.unwrap().path();
+        if name_of(&path) != "mod.rs" {
+            files.push(path);
+        }
+    }
+    let net = root().join("src/two_layer_net.rs");
+    if net.exists() {
+        files.push(net);
+    }
+    for path in files {
+        let header: String = read(&path)
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            header.contains("chapters/") && header.contains(".md"),
+            "{}: its //! header names no chapter (e.g. chapters/06-relu.md)",
+            rel(&path)
+        );
+    }
+}
+
+#[test]
 fn the_contents_list_every_chapter_and_every_figure_is_used() {
     let readme = root().join("chapters/README.md");
     let listed: BTreeSet<PathBuf> = link_targets(&read(&readme))
