@@ -17,6 +17,7 @@ use crate::layers::{Affine, Relu, SoftmaxWithLoss};
 use crate::matrix::Matrix;
 use crate::rng::Rng;
 
+// ANCHOR: struct
 /// The network of the slides: 784-50-10 for MNIST, any sizes for tests.
 ///
 /// Shapes, for a batch of N: x N x input, w1 input x hidden, b1 1 x hidden, w2 hidden x output,
@@ -32,6 +33,7 @@ pub struct TwoLayerNet {
     /// `lastLayer`: takes the labels and gives the loss, outside the forward chain of `predict`.
     pub last_layer: SoftmaxWithLoss,
 }
+// ANCHOR_END: struct
 
 /// The slide's `grads` dict: ∂L/∂ of each parameter, shaped as the parameter.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +57,7 @@ impl Grads {
 }
 
 impl TwoLayerNet {
+    // ANCHOR: new
     /// W1 (input x hidden) and W2 (hidden x output) drawn from N(0, weight_init_std²) by `rng`,
     /// W1 first, row by row; b1 and b2 zero. The slides use weight_init_std = 0.01.
     pub fn new(
@@ -76,7 +79,9 @@ impl TwoLayerNet {
             last_layer: SoftmaxWithLoss::new(),
         }
     }
+    // ANCHOR_END: new
 
+    // ANCHOR: predict_loss_accuracy
     /// x (N x input) -> scores (N x output), before the softmax.
     ///
     /// The slide's `for layer in self.layers.values(): x = layer.forward(x)`, unrolled.
@@ -108,6 +113,7 @@ impl TwoLayerNet {
         let correct = y.iter().zip(&t).filter(|(y, t)| y == t).count();
         correct as f32 / x.rows() as f32
     }
+    // ANCHOR_END: predict_loss_accuracy
 
     /// x (N x input), labels (N class indices) -> how many rows are classified right.
     ///
@@ -130,6 +136,7 @@ impl TwoLayerNet {
             .count()
     }
 
+    // ANCHOR: numerical_gradient
     /// x (N x input), t (N x output, one-hot) -> ∂L/∂ of every parameter, by central
     /// differences: two full forward passes per parameter element, the slow way the slides
     /// replace by backpropagation and keep only to check it (勾配確認).
@@ -166,7 +173,9 @@ impl TwoLayerNet {
         *param(self) = w;
         grad
     }
+    // ANCHOR_END: numerical_gradient
 
+    // ANCHOR: gradient
     /// x (N x input), t (N x output, one-hot) -> ∂L/∂ of every parameter, by backpropagation:
     /// one forward pass, then dout = 1 through the layers in reverse.
     pub fn gradient(&mut self, x: &Matrix, t: &Matrix) -> Grads {
@@ -192,6 +201,7 @@ impl TwoLayerNet {
             b2: self.affine2.db.clone(),
         }
     }
+    // ANCHOR_END: gradient
 
     /// One step of gradient descent: `network.params[key] -= learning_rate * grad[key]` for
     /// each key of `('W1', 'b1', 'W2', 'b2')`.
