@@ -32,7 +32,9 @@ fn main() -> ExitCode {
         Some(n) => match n.parse() {
             Ok(n) if n > 0 => vec![n],
             _ => {
-                eprintln!("chapter_01_gradient_cost: expected a batch size (a positive integer), found {n:?}");
+                eprintln!(
+                    "chapter_01_gradient_cost: expected a batch size (a positive integer), found {n:?}"
+                );
                 return ExitCode::from(2);
             }
         },
@@ -41,7 +43,10 @@ fn main() -> ExitCode {
 
     let mut net = TwoLayerNet::new(784, 50, 10, 0.01, &mut Rng::new(42));
     let params: usize = net.params().iter().map(|(_, p)| p.rows() * p.cols()).sum();
-    println!("network 784-50-10: {params} parameters, so {} forward passes per numerical gradient", 2 * params);
+    println!(
+        "network 784-50-10: {params} parameters, so {} forward passes per numerical gradient",
+        2 * params
+    );
     backprop::matmul::set_threads(1);
     println!("matmul threads: {}", backprop::matmul::threads());
 
@@ -74,7 +79,10 @@ fn main() -> ExitCode {
             backprop.as_secs_f64() * 1e3,
             times.len()
         );
-        println!("  numerical        {:>12.3} ms  (1 run)", numerical_time.as_secs_f64() * 1e3);
+        println!(
+            "  numerical        {:>12.3} ms  (1 run)",
+            numerical_time.as_secs_f64() * 1e3
+        );
         println!(
             "  numerical / backpropagation = {:.0}x",
             numerical_time.as_secs_f64() / backprop.as_secs_f64()

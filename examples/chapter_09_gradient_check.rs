@@ -23,6 +23,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // One thread: the 79,520 small products of the numerical side gain nothing from two.
+    backprop::matmul::set_threads(1);
     let mut net = TwoLayerNet::new(784, 50, 10, 0.01, &mut Rng::new(42));
     let indices = [0, 1, 2];
     let x = data.train.batch(&indices);
