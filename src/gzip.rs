@@ -261,21 +261,23 @@ impl<R: Read> GzDecoder<R> {
     }
 
     /// RFC 1952 §2.3: ID1 ID2 CM FLG MTIME(4) XFL OS, then the optional fields FLG announces.
+    /// Nothing is kept: the optional fields only feed the running header CRC.
     fn read_header(&mut self) -> io::Result<()> {
-        let mut header = Vec::new();
-        for _ in 0..2 {
-            header.push(self.input.byte_or_truncated()?);
+        let mut crc = 0;
+        let mut fixed = [0u8; 10];
+        for i in 0..10 {
+            fixed[i] = self.header_byte(&mut crc)?;
+            if i == 1 && fixed[..2] != MAGIC {
+                return Err(GzipError::BadMagic {
+                    found: fixed[..2].to_vec(),
+                }
+                .into());
+            }
         }
-        if header != MAGIC {
-            return Err(GzipError::BadMagic { found: header }.into());
+        if fixed[2] != 8 {
+            return Err(GzipError::BadMethod { found: fixed[2] }.into());
         }
-        for _ in 2..10 {
-            header.push(self.input.byte_or_truncated()?);
-        }
-        if header[2] != 8 {
-            return Err(GzipError::BadMethod { found: header[2] }.into());
-        }
-        let flags = header[3];
+        let flags = fixed[3];
         if flags & 0xe0 != 0 {
             return Err(GzipError::ReservedFlags { flags }.into());
         }
@@ -284,36 +286,36 @@ impl<R: Read> GzDecoder<R> {
         const FNAME: u8 = 0x08;
         const FCOMMENT: u8 = 0x10;
         if flags & FEXTRA != 0 {
-            let lo = self.input.byte_or_truncated()?;
-            let hi = self.input.byte_or_truncated()?;
-            header.extend([lo, hi]);
-            for _ in 0..u16::from_le_bytes([lo, hi]) {
-                header.push(self.input.byte_or_truncated()?);
+            let xlen =
+                u16::from_le_bytes([self.header_byte(&mut crc)?, self.header_byte(&mut crc)?]);
+            for _ in 0..xlen {
+                self.header_byte(&mut crc)?;
             }
         }
         // The file name and the comment are zero-terminated strings; we skip them.
         for flag in [FNAME, FCOMMENT] {
             if flags & flag != 0 {
-                loop {
-                    let b = self.input.byte_or_truncated()?;
-                    header.push(b);
-                    if b == 0 {
-                        break;
-                    }
-                }
+                while self.header_byte(&mut crc)? != 0 {}
             }
         }
         if flags & FHCRC != 0 {
+            let computed = crc as u16;
             let stored = u16::from_le_bytes([
                 self.input.byte_or_truncated()?,
                 self.input.byte_or_truncated()?,
             ]);
-            let computed = crc32_update(0, &header) as u16;
             if stored != computed {
                 return Err(GzipError::HeaderCrc { stored, computed }.into());
             }
         }
         Ok(())
+    }
+
+    /// The next header byte, folded into the header's running CRC-32.
+    fn header_byte(&mut self, crc: &mut u32) -> io::Result<u8> {
+        let b = self.input.byte_or_truncated()?;
+        *crc = crc32_update(*crc, &[b]);
+        Ok(b)
     }
 
     /// RFC 1951 §3.2.3: BFINAL, BTYPE, and what each block type puts before its data.

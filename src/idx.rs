@@ -17,7 +17,10 @@
 //! Every way a file can be wrong is a [`DataError`] naming the file. The header is checked
 //! against the size of the file *before* the payload is allocated, so a header that claims
 //! 4 billion images costs nothing. A file that starts with the gzip magic bytes (or whose name
-//! ends in `.gz`) is decompressed on the fly by [`crate::gzip`], straight into the payload.
+//! ends in `.gz`) is decompressed on the fly by [`crate::gzip`], straight into the payload;
+//! there the check is against the most the compressed size can hold (1032 bytes per byte),
+//! and unless the gzip trailer's length agrees with the header, the payload grows only with
+//! the bytes actually decompressed.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
