@@ -213,6 +213,7 @@ pub fn train<E>(
     let start = Instant::now();
     let mut train_s = 0.0;
 
+    // ANCHOR: loop
     for i in 0..config.iters {
         let step_start = Instant::now();
         let batch_mask = rng.choice(train_size, config.batch_size);
@@ -257,6 +258,7 @@ pub fn train<E>(
             on_event(Event::Row(&row)).map_err(Stop::Handler)?;
         }
     }
+    // ANCHOR_END: loop
 
     let last = config.iters - 1;
     let final_test_acc = match rows.last() {
