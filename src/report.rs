@@ -189,17 +189,17 @@ impl Progress {
 }
 
 /// The text of the progress line: `iteration 1234/10000  loss 0.2345  ETA 12 s`. The time
-/// left assumes the remaining iterations go as fast as those so far.
+/// left assumes the remaining iterations go as fast as those so far (evaluations included); it
+/// is shown once 1% of the run (at least 20 iterations) is done, since the first evaluation
+/// alone would make an early estimate wildly high.
 pub fn progress_line(done: u64, total: u64, loss: f32, elapsed: Duration) -> String {
-    let eta = if done > 0 {
-        elapsed.as_secs_f64() / done as f64 * total.saturating_sub(done) as f64
+    let eta = if done >= (total / 100).max(20) {
+        let left = elapsed.as_secs_f64() / done as f64 * total.saturating_sub(done) as f64;
+        format!("{:.0} s", left.ceil())
     } else {
-        0.0
+        "--".to_string()
     };
-    format!(
-        "  iteration {done}/{total}  loss {loss:.4}  ETA {:.0} s",
-        eta.ceil()
-    )
+    format!("  iteration {done}/{total}  loss {loss:.4}  ETA {eta}")
 }
 
 #[cfg(test)]
@@ -266,5 +266,11 @@ mod tests {
         assert!(line.contains("250/1000"), "{line}");
         assert!(line.contains("ETA 30 s"), "{line}");
         assert!(line.contains("loss 0.5000"), "{line}");
+        // Too early to tell: the first evaluation would dominate.
+        let early = progress_line(19, 10_000, 2.3, Duration::from_secs(1));
+        assert!(early.contains("ETA --"), "{early}");
+        let early = progress_line(99, 10_000, 2.3, Duration::from_secs(1));
+        assert!(early.contains("ETA --"), "{early}");
+        assert!(progress_line(100, 10_000, 2.3, Duration::from_secs(1)).contains("ETA 99 s"));
     }
 }
