@@ -347,7 +347,7 @@ pub const GRADCHECK_FLAGS: &[FlagSpec] = &[
     flag(
         "--threads",
         Some("N"),
-        "threads for the matrix product [default: all cores]",
+        "threads for the matrix product [default: 1: its products have 3 rows]",
     ),
 ];
 

@@ -3,6 +3,8 @@
 //! message on stderr and an exit code: 2 for a command line we cannot run, 1 for anything else
 //! (missing or corrupt data, a file we cannot write, a diverged training).
 
+#![deny(unsafe_code)]
+
 use std::io::Write;
 use std::process::ExitCode;
 

@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use super::predict::check_fit;
-use super::{AppError, apply_threads};
+use super::{AppError, apply_threads, relative_to_cwd};
 use crate::cli::EvalArgs;
 use crate::draw::{self, Shades};
 use crate::evaluate::{self, Confusion};
@@ -48,7 +48,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), AppError> {
         "model {} ({i}-{h}-{o}) on the {} test images of {}",
         args.model.display(),
         test.len,
-        args.data.display()
+        relative_to_cwd(&args.data).display()
     )?;
     writeln!(
         out,

@@ -9,6 +9,7 @@ pub mod train;
 
 use std::fmt;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use crate::atomic_write::WriteError;
 use crate::cli::{CliError, Command};
@@ -133,6 +134,16 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<(), AppError> {
         Command::Help(text) => Ok(out.write_all(text.as_bytes())?),
         Command::Version => Ok(writeln!(out, "backprop {}", env!("CARGO_PKG_VERSION"))?),
     }
+}
+
+/// `path` relative to the current directory when it lies inside it (the default data
+/// directory is absolute, but `cargo run` starts in the crate, where `data/mnist` reads better).
+pub fn relative_to_cwd(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| path.to_path_buf())
 }
 
 /// Applies `--threads` to the matrix product and returns the thread count in use (every core

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::AppError;
+use super::{AppError, relative_to_cwd};
 use crate::cli::{CliError, ImageSource, PredictArgs};
 use crate::draw::{self, Shades};
 use crate::functions::softmax;
@@ -66,7 +66,10 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> Result<(), AppError> {
                 }));
             }
             (
-                format!("test image {index} of {}", args.data.display()),
+                format!(
+                    "test image {index} of {}",
+                    relative_to_cwd(&args.data).display()
+                ),
                 data.test.image(*index).to_vec(),
                 Some(data.test.labels[*index]),
                 data.test.classes,
@@ -106,9 +109,9 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> Result<(), AppError> {
         }
     }
     let verdict = match label {
-        Some(l) if usize::from(l) == top[0].0 => "  (right)",
-        Some(_) => "  (wrong)",
-        None => "",
+        Some(l) if usize::from(l) == top[0].0 => "  (right)".to_string(),
+        Some(l) => format!("  (wrong: the label is {l})"),
+        None => String::new(),
     };
     writeln!(out, "prediction: {}{verdict}", top[0].0)?;
     let bar = if args.ascii { '#' } else { '█' };

@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{AppError, apply_threads};
+use super::{AppError, apply_threads, relative_to_cwd};
 use crate::atomic_write::{check_writable, write_bytes_atomic};
 use crate::cli::{CliError, DEFAULT_PLOT_PATH, Plot, TrainArgs};
 use crate::model_file::{self, Params};
@@ -72,8 +72,9 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> Result<(), AppError> {
         eval_limit: None,
     };
     let train_size = data.train.len;
+    let data_shown = relative_to_cwd(&args.data);
     let setup = Setup {
-        data_dir: &args.data,
+        data_dir: &data_shown,
         train_size,
         test_size: data.test.len,
         input_size: data.train.image_len(),
