@@ -182,7 +182,7 @@ proptest! {
         lb in layout(),
         seed: u64,
     ) {
-        prop_assume!(matmul::parts_for(2, m, k, n) == 2);
+        prop_assume!(matmul::threads_for(2, m, k, n) == 2);
         let a = storage(m, k, la, seed);
         let b = storage(k, n, lb, !seed);
         let (a_op, b_op) = (operand(&a, m, k, la), operand(&b, k, n, lb));

@@ -23,7 +23,7 @@ fn pool_gives_the_one_thread_result_every_time() {
     for round in 0..150 {
         let (m, k, n) = shapes[round % shapes.len()];
         assert!(
-            matmul::parts_for(3, m, k, n) >= 2,
+            matmul::threads_for(3, m, k, n) >= 2,
             "{m}x{k}x{n} must be split"
         );
         let (a, b) = (random(m * k, &mut rng), random(k * n, &mut rng));

@@ -50,6 +50,11 @@ pub const PACK_A_FROM_N: usize = 256;
 /// waking a worker and splitting the work costs a few microseconds.
 pub const MIN_MACS_PER_THREAD: usize = 1 << 16;
 
+/// A threaded product is cut into this many parts per thread (bands of C's rows, shares of
+/// B's slivers), claimed by the threads as they come free: a thread that falls behind (a
+/// worker woken late on a busy machine) then holds up at most one small part.
+pub const PARTS_PER_THREAD: usize = 4;
+
 thread_local! {
     /// The packed block of B, owned by the thread that called `gemm` and lent to the others.
     static PACKED_B: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
@@ -58,13 +63,21 @@ thread_local! {
     static PACKED_A: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
-/// How many bands of rows (one per thread) an m x k x n product is cut into: at most
-/// `threads`, at least one MR sliver of rows each, and none with less than
-/// MIN_MACS_PER_THREAD of work.
-pub fn parts_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
+/// How many threads an m x k x n product runs on: at most `threads`, at most one per MR
+/// sliver of C's rows, and none with less than MIN_MACS_PER_THREAD of work.
+pub fn threads_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
     let slivers = m.div_ceil(MR);
     let by_work = (m * k * n / MIN_MACS_PER_THREAD).max(1);
     threads.max(1).min(slivers).min(by_work)
+}
+
+/// How many parts `len` items are cut into for `threads` threads.
+fn parts_of(len: usize, threads: usize) -> usize {
+    if threads <= 1 {
+        1
+    } else {
+        len.min(threads * PARTS_PER_THREAD).max(1)
+    }
 }
 
 /// Part `t` of `parts` of `0..len` items, cut as evenly as whole items allow.
@@ -79,7 +92,7 @@ fn even_slices(k: usize, kc: usize) -> usize {
     k.div_ceil(k.div_ceil(kc).max(1)).max(1)
 }
 
-/// C (m x n, row-major, overwritten) = A (m x k) · B (k x n), on `parts_for(threads, ..)`
+/// C (m x n, row-major, overwritten) = A (m x k) · B (k x n), on `threads_for(threads, ..)`
 /// threads. Shapes are checked by the caller (`matmul::gemm_with`).
 #[allow(clippy::too_many_arguments)]
 pub fn gemm(
@@ -99,10 +112,11 @@ pub fn gemm(
         c.fill(0.0);
         return;
     }
-    let parts = parts_for(threads, m, k, n);
+    let threads = threads_for(threads, m, k, n);
+    let parts = parts_of(m.div_ceil(MR), threads);
     let pack_whole_a = n >= PACK_A_FROM_N || (a.row_stride != 1 && a.col_stride != 1);
     let kc_max = even_slices(k, if pack_whole_a { KC } else { KC_IN_PLACE });
-    // The bands of C's rows, one per thread, in whole MR slivers.
+    // The bands of C's rows, in whole MR slivers.
     let bands: Vec<Range<usize>> = (0..parts)
         .map(|t| {
             let s = share(m.div_ceil(MR), t, parts);
@@ -127,7 +141,7 @@ pub fn gemm(
                     n,
                     pack_whole_a,
                 };
-                pack_b_block(parts, b, &block, b_buf);
+                pack_b_block(threads, b, &block, b_buf);
                 let b_buf = &b_buf[..];
                 // Each thread takes its band of C's rows; the bands are cut afresh for every
                 // block, as `&mut` slices can only be lent out once.
@@ -140,18 +154,20 @@ pub fn gemm(
                         (band.clone(), mine)
                     })
                     .collect();
-                threads::run_each(jobs, &|(band, c_band)| block.rows(a, band, b_buf, c_band));
+                threads::run_each(threads, jobs, &|(band, c_band)| {
+                    block.rows(a, band, b_buf, c_band)
+                });
             }
         }
     });
 }
 
-/// Packs B's block (`block.k` x `block.j`) into `b_buf`, the slivers shared out among `parts`
-/// threads (each sliver is `kc x NR` at `s·NR·kc`, so the shares are disjoint slices).
-fn pack_b_block(parts: usize, b: &Operand, block: &Block, b_buf: &mut [f32]) {
+/// Packs B's block (`block.k` x `block.j`) into `b_buf`, the slivers shared out among
+/// `threads` threads (each sliver is `kc x NR` at `s·NR·kc`, so the shares are disjoint).
+fn pack_b_block(threads: usize, b: &Operand, block: &Block, b_buf: &mut [f32]) {
     let (kc, nc) = (block.k.len(), block.j.len());
     let slivers = nc.div_ceil(NR);
-    let parts = parts.min(slivers);
+    let parts = parts_of(slivers, threads);
     let mut rest = &mut b_buf[..slivers * NR * kc];
     let jobs: Vec<(Range<usize>, &mut [f32])> = (0..parts)
         .map(|t| {
@@ -162,7 +178,7 @@ fn pack_b_block(parts: usize, b: &Operand, block: &Block, b_buf: &mut [f32]) {
             (cols, mine)
         })
         .collect();
-    threads::run_each(jobs, &|(cols, out)| {
+    threads::run_each(threads, jobs, &|(cols, out)| {
         pack_b(
             b,
             block.k.start,

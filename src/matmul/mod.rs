@@ -18,7 +18,9 @@ mod naive;
 mod packing;
 mod threads;
 
-pub use gemm::{KC, KC_IN_PLACE, MC, MIN_MACS_PER_THREAD, NC, PACK_A_FROM_N, parts_for};
+pub use gemm::{
+    KC, KC_IN_PLACE, MC, MIN_MACS_PER_THREAD, NC, PACK_A_FROM_N, PARTS_PER_THREAD, threads_for,
+};
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
 pub use threads::{set_threads, threads};

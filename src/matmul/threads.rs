@@ -50,9 +50,9 @@ type Job = &'static (dyn Fn(usize) + Sync);
 
 /// What the workers read under the lock.
 struct State {
-    /// The current job and its number of parts; `None` once the caller has stopped admitting
-    /// workers to it.
-    job: Option<(Job, usize)>,
+    /// The current job, its number of parts and how many workers may join it; `None` once
+    /// the caller has stopped admitting workers.
+    job: Option<(Job, usize, usize)>,
     /// The current job's number; a worker joins each job at most once.
     generation: usize,
     /// Workers asleep on `wake`, so that a job with everyone polling costs no system call.
@@ -99,17 +99,17 @@ struct Pool {
 /// The pool, created on first use; the `Mutex` admits one product at a time.
 static POOL: OnceLock<Mutex<Pool>> = OnceLock::new();
 
-/// Calls `f(0)`, `f(1)`, ..., `f(parts - 1)`, each exactly once, on up to `parts` threads (the
-/// caller's included), and returns when all have returned. If another product holds the pool
-/// (two test threads, say), the parts simply run one after another here: the results are the
-/// same either way.
-pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) {
-    if parts <= 1 {
-        if parts == 1 {
-            f(0);
-        }
+/// Calls `f(0)`, `f(1)`, ..., `f(parts - 1)`, each exactly once, on up to `threads` threads
+/// (the caller's included), and returns when all have returned. More parts than threads let
+/// a thread that runs fast (or a caller whose worker wakes late) take more of them. If another
+/// product holds the pool (two test threads, say), the parts simply run one after another
+/// here: the results are the same either way.
+pub fn run(threads: usize, parts: usize, f: &(dyn Fn(usize) + Sync)) {
+    if threads <= 1 || parts <= 1 {
+        (0..parts).for_each(f);
         return;
     }
+    let workers = threads.min(parts) - 1;
     let pool = POOL.get_or_init(|| {
         Mutex::new(Pool {
             shared: Arc::new(Shared {
@@ -137,7 +137,7 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) {
             return;
         }
     };
-    while pool.workers < parts - 1 {
+    while pool.workers < workers {
         let shared = Arc::clone(&pool.shared);
         let name = format!("matmul-{}", pool.workers + 1);
         thread::Builder::new()
@@ -159,7 +159,7 @@ pub fn run(parts: usize, f: &(dyn Fn(usize) + Sync)) {
     shared.next.store(0, Ordering::Relaxed);
     {
         let mut state = shared.lock();
-        state.job = Some((job, parts));
+        state.job = Some((job, parts, workers));
         state.generation += 1;
         shared.generation.store(state.generation, Ordering::Release);
         if state.sleeping > 0 {
@@ -217,12 +217,13 @@ fn worker(shared: &Shared) {
             let state = shared.lock();
             seen = state.generation;
             match state.job {
-                Some(job) => {
+                Some((job, parts, workers)) if shared.active.load(Ordering::Relaxed) < workers => {
                     shared.active.fetch_add(1, Ordering::Relaxed);
-                    job
+                    (job, parts)
                 }
-                // The caller has already closed this job: every part is taken.
-                None => continue,
+                // The caller has already closed this job (every part is taken), or enough
+                // workers are in it (the pool is larger than this job's thread count).
+                _ => continue,
             }
         };
         if catch_unwind(AssertUnwindSafe(|| shared.work(job, parts))).is_err() {
@@ -235,11 +236,11 @@ fn worker(shared: &Shared) {
     }
 }
 
-/// Calls `f` on each item, one item per part (the way to lend each thread its own `&mut`
-/// slice), and returns when all calls have returned.
-pub fn run_each<T: Send>(items: Vec<T>, f: &(dyn Fn(T) + Sync)) {
+/// Calls `f` on each item, on up to `threads` threads, each item being one part (the way to
+/// lend each part its own `&mut` slice), and returns when all calls have returned.
+pub fn run_each<T: Send>(threads: usize, items: Vec<T>, f: &(dyn Fn(T) + Sync)) {
     let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    run(slots.len(), &|t| {
+    run(threads, slots.len(), &|t| {
         let item = slots[t]
             .lock()
             .unwrap()
