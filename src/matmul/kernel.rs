@@ -1,20 +1,28 @@
 //! The micro-kernel: the innermost piece of the BLIS loop nest, where all the arithmetic of
-//! `np.dot` happens. It multiplies one packed `kc x MR` sliver of A by one packed `kc x NR`
-//! sliver of B into an `MR x NR` tile of C held entirely in registers.
+//! `np.dot` happens. It multiplies one `MR x kc` sliver of A (packed, or read in place) by
+//! one packed `kc x NR` sliver of B into an `MR x NR` tile of C held entirely in registers.
 //!
 //! One body, compiled twice: a portable build (SSE2, the x86-64 baseline, or whatever the
 //! target offers) and an AVX2+FMA build made by `#[target_feature]`, chosen at run time. The
 //! binary therefore runs on any x86-64 and still uses the fused multiply-add where it exists;
 //! no `-C target-cpu=native` is needed. The body is plain Rust over fixed-size arrays, which
-//! LLVM turns into vector instructions; there are no intrinsics.
+//! LLVM turns into vector instructions; there are no intrinsics. That turning is LLVM's
+//! choice: the release build (opt-level 3) makes the 12-register loop below, checked in the
+//! assembly; the test build (opt-level 2) leaves it scalar, slower but the same arithmetic.
 //!
 //! Why 6 x 16: an AVX2 register holds 8 f32, so a row of the tile is 2 registers and the
 //! tile is 12 accumulators. Zen 3 issues 2 FMAs per cycle with a latency of 4 cycles, so at
 //! least 8 independent accumulators are needed to keep both units busy; 12 accumulators, 2
 //! registers of B and 1 broadcast of A make 15 of the 16 ymm registers. Each step of the `p`
-//! loop loads 22 floats and does 96 multiply-adds.
+//! loop loads 22 floats and does 96 multiply-adds. The same body at width 8 (`NR_NARROW`)
+//! serves a last sliver of at most 8 columns, so that C's 50 columns cost 56, not 64.
 //!
-//! Left out: alpha/beta scaling (the slides never need it) and any other register tile.
+//! Every element of C is one chain of multiply-adds over `p` in order, started from zero
+//! (or from C's value when a later slice of the sum adds to it): the result depends on the
+//! kernel build only, never on tiles, blocks, slices or threads.
+//!
+//! Left out: alpha/beta scaling (the slides never need it), prefetching, and kernels for
+//! other ISAs (the portable build covers them).
 
 /// Rows of the register tile: the height of a packed A sliver.
 pub const MR: usize = 6;

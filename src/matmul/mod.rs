@@ -1,14 +1,21 @@
 //! `np.dot` from scratch: the matrix product every layer stands on, as a small BLIS.
 //!
-//! - `gemm.rs`: the five loops that cut the product into cache-sized blocks (LOOP 5 .. 1);
-//! - `packing.rs`: copying blocks of A and B into the order the kernel reads them;
+//! - `gemm.rs`: the five loops that cut the product into cache-sized blocks (LOOP 5 .. 1),
+//!   and how the threads share them;
+//! - `packing.rs`: copying blocks of A and B into the order the kernel reads them (or, for
+//!   a narrow product, reading A where it lies);
 //! - `kernel.rs`: the 6x16 register-tile micro-kernel, one body built twice (portable and
 //!   AVX2+FMA), chosen at run time;
-//! - `threads.rs`: a small persistent pool that splits C by bands of rows;
+//! - `threads.rs`: a small persistent pool; the threads claim bands of C's rows;
 //! - `naive.rs`: the three-loop definition, kept as the oracle the tests hold the rest to.
 //!
 //! Operands are read through strides (`Operand`), so `x.T · dout` and `dout · W.T` never copy
 //! a transpose: the packing reads the operand the way it is stored.
+//!
+//! The result is bit-identical for any thread count (and any block sizes): each element of C
+//! is one chain of multiply-adds over the sum in order, computed by exactly one thread. It
+//! does depend on the kernel: the AVX2+FMA build rounds once per multiply-add, the portable
+//! build twice.
 //!
 //! Left out: alpha/beta scaling, f64, complex numbers, and every other BLAS routine.
 
