@@ -50,6 +50,9 @@ pub const PACK_A_FROM_N: usize = 256;
 /// waking a worker and splitting the work costs a few microseconds.
 pub const MIN_MACS_PER_THREAD: usize = 1 << 16;
 
+/// B's block is packed by fewer threads when it has fewer elements than this per thread.
+pub const MIN_PACK_PER_THREAD: usize = 1 << 14;
+
 /// A threaded product is cut into this many parts per thread (bands of C's rows, shares of
 /// B's slivers), claimed by the threads as they come free: a thread that falls behind (a
 /// worker woken late on a busy machine) then holds up at most one small part.
@@ -167,6 +170,8 @@ pub fn gemm(
 fn pack_b_block(threads: usize, b: &Operand, block: &Block, b_buf: &mut [f32]) {
     let (kc, nc) = (block.k.len(), block.j.len());
     let slivers = nc.div_ceil(NR);
+    // A small block is quicker to pack than to share out.
+    let threads = threads.min((kc * nc / MIN_PACK_PER_THREAD).max(1));
     let parts = parts_of(slivers, threads);
     let mut rest = &mut b_buf[..slivers * NR * kc];
     let jobs: Vec<(Range<usize>, &mut [f32])> = (0..parts)
