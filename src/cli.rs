@@ -29,6 +29,9 @@ pub const MAX_BATCH_SIZE: usize = 100_000;
 /// The largest hidden layer we accept: W1 alone is 784 x 10000 f32 = 31 MB, times four with
 /// its gradient and the activations; beyond that a typo would exhaust memory.
 pub const MAX_HIDDEN: usize = 10_000;
+/// The largest `batch_size × hidden` we accept: the hidden activations of one batch (kept by
+/// Affine, Relu and their gradients, about five copies) then stay near 500 MB.
+pub const MAX_BATCH_TIMES_HIDDEN: usize = 25_000_000;
 /// The most threads `--threads` accepts.
 pub const MAX_THREADS: usize = 256;
 
@@ -702,6 +705,20 @@ fn parse_train(g: Given) -> Result<TrainArgs, CliError> {
     }
     if let Some(v) = g.value("--hidden") {
         a.hidden = whole("--hidden", v, 1, MAX_HIDDEN)?;
+    }
+    if a.batch_size * a.hidden > MAX_BATCH_TIMES_HIDDEN {
+        return Err(CliError::BadValue {
+            flag: "--hidden",
+            value: a.hidden.to_string(),
+            expected: format!(
+                "at most {} with --batch-size {} (batch size x hidden size at most {}: the \
+                 activations of one batch would need about {:.1} GB)",
+                MAX_BATCH_TIMES_HIDDEN / a.batch_size,
+                a.batch_size,
+                MAX_BATCH_TIMES_HIDDEN,
+                (a.batch_size * a.hidden) as f64 * 4.0 * 5.0 / 1e9
+            ),
+        });
     }
     if let Some(v) = g.value("--weight-init-std") {
         a.weight_init_std = real("--weight-init-std", v, true)?;

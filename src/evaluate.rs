@@ -9,8 +9,9 @@
 use crate::mnist::Dataset;
 use crate::two_layer_net::TwoLayerNet;
 
-/// Predicts the first `count` images of `set` (all of them if `count` is larger), `chunk`
-/// images at a time, and calls `f(index, predicted class)` for each, in order.
+/// set (len images of rows x cols bytes) -> f(index, predicted class) for each of the first
+/// `count` images (all of them if `count` is larger), in order, predicted `chunk` images at a
+/// time: each chunk is a (chunk x image_len) f32 matrix, its scores (chunk x classes).
 #[track_caller]
 pub fn classify(
     network: &mut TwoLayerNet,
@@ -33,8 +34,8 @@ pub fn classify(
     }
 }
 
-/// The fraction of the first `count` images of `set` (all if `count >= set.len`) that
-/// `network` classifies right: `np.sum(y == t) / float(x.shape[0])`.
+/// set (len images), count -> the fraction of the first `count` images (all if
+/// `count >= set.len`) that `network` classifies right: `np.sum(y == t) / float(x.shape[0])`.
 pub fn accuracy(network: &mut TwoLayerNet, set: &Dataset, count: usize, chunk: usize) -> f64 {
     let count = count.min(set.len);
     let mut correct = 0usize;
@@ -71,8 +72,8 @@ impl Confusion {
     }
 }
 
-/// The confusion matrix of `network` on `set`, and the indices of the first `keep`
-/// misclassified images with their predicted class.
+/// set (len images) -> the (classes x classes) confusion matrix of `network` on it, and the
+/// indices of the first `keep` misclassified images with their predicted class.
 pub fn confusion(
     network: &mut TwoLayerNet,
     set: &Dataset,

@@ -324,6 +324,14 @@ fn bad_numbers_and_nonsensical_settings() {
     bad_value("--threads 0", "--threads", "0", "from 1 to 256");
     bad_value("--eval-every 0", "--eval-every", "0", "from 1");
     bad_value("--csv=", "--csv", "", "a non-empty path");
+    // Each within its limit, but together too large for memory.
+    bad_value(
+        "--batch-size 100000 --hidden 10000",
+        "--hidden",
+        "10000",
+        "at most 250 with --batch-size 100000",
+    );
+    assert_eq!(train("--batch-size 2500 --hidden 10000").hidden, 10_000);
     bad_value(
         "predict --model m --index x",
         "--index",

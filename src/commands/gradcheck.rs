@@ -58,7 +58,8 @@ impl Check {
     }
 }
 
-/// Compares one pair of gradients of one parameter.
+/// backprop, numerical (both R x C, the parameter's shape) -> their mean |difference| and the
+/// mean |backprop| it is judged against.
 pub fn compare(name: &'static str, backprop: &Matrix, numerical: &Matrix) -> Check {
     let n = backprop.as_slice().len().max(1) as f64;
     let mean_diff = backprop

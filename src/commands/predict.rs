@@ -35,8 +35,8 @@ pub fn check_fit(path: &Path, p: &Params, input: usize, classes: usize) -> Resul
     Ok(())
 }
 
-/// The `k` most probable classes of a 1 x C row of probabilities, most probable first (the
-/// lower class first on a tie).
+/// probs (one row of C probabilities) -> the `k` most probable classes, most probable first
+/// (the lower class first on a tie).
 pub fn top_k(probs: &[f32], k: usize) -> Vec<(usize, f32)> {
     let mut order: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
     order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
