@@ -7,7 +7,7 @@
 //! the alignment without running a training.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// One evaluation: the slides' `train_acc_list` / `test_acc_list` entries, with the mini-batch
@@ -30,6 +30,8 @@ pub struct EvalRow {
 #[derive(Clone, Debug)]
 pub struct Setup<'a> {
     pub data_dir: &'a Path,
+    /// The four files found in `data_dir` (names vary: `.gz` or not, `-idx3` or `.idx3`).
+    pub files: &'a [PathBuf; 4],
     pub train_size: usize,
     pub test_size: usize,
     pub input_size: usize,
@@ -71,14 +73,16 @@ pub fn header(s: &Setup) -> String {
     format!(
         "backprop: a {i}-{h}-{o} network learns MNIST by backpropagation (逆誤差伝播方式)\n\
          \x20 network     Affine -> Relu -> Affine -> SoftmaxWithLoss, weights N(0, {std}^2), biases 0\n\
-         \x20 training    {iters} iterations of SGD, batch {b} drawn with replacement, lr {lr}, seed {seed}, {t} thread{ts}\n\
+         \x20 training    {iters} iteration{is} of SGD, batch {b} drawn with replacement, lr {lr}, seed {seed}, {t} thread{ts}\n\
          \x20 evaluation  {every} on all {tr} train and {te} test images\n\
-         \x20 data        {dir}: x_train ({tr}, {i}), t_train ({tr},), x_test ({te}, {i}), t_test ({te},)\n",
+         \x20 data        {dir}: x_train ({tr}, {i}), t_train ({tr},), x_test ({te}, {i}), t_test ({te},)\n\
+         \x20 files       {files}\n",
         i = s.input_size,
         h = s.hidden_size,
         o = s.output_size,
         std = s.weight_init_std,
         iters = thousands(s.iters),
+        is = if s.iters == 1 { "" } else { "s" },
         b = s.batch_size,
         lr = s.lr,
         seed = s.seed,
@@ -87,7 +91,20 @@ pub fn header(s: &Setup) -> String {
         tr = s.train_size,
         te = s.test_size,
         dir = s.data_dir.display(),
+        files = file_names(s.files),
     )
+}
+
+/// The file names, comma-separated, so the reader sees which of the naming styles was found.
+fn file_names(files: &[PathBuf; 4]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| match f.file_name() {
+            Some(name) => name.to_string_lossy().into_owned(),
+            None => f.display().to_string(),
+        })
+        .collect();
+    names.join(", ")
 }
 
 /// The table's column titles; [`table_row`] lines up under them.

@@ -75,6 +75,7 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> Result<(), AppError> {
     let data_shown = relative_to_cwd(&args.data);
     let setup = Setup {
         data_dir: &data_shown,
+        files: &data.found,
         train_size,
         test_size: data.test.len,
         input_size: data.train.image_len(),
