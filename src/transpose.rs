@@ -29,6 +29,7 @@ pub fn transpose_naive(rows: usize, cols: usize, src: &[f32], dst: &mut [f32]) {
 }
 
 /// `dst` (cols x rows) = transpose of `src` (rows x cols), tile by tile.
+// ANCHOR: transpose_blocked
 pub fn transpose_blocked(rows: usize, cols: usize, src: &[f32], dst: &mut [f32]) {
     assert_eq!(
         src.len(),
@@ -52,3 +53,4 @@ pub fn transpose_blocked(rows: usize, cols: usize, src: &[f32], dst: &mut [f32])
         }
     }
 }
+// ANCHOR_END: transpose_blocked

@@ -27,6 +27,7 @@ use super::kernel::{self, ASliver, Kernel, MR, NR};
 use super::packing::{a_in_place, b_sliver, pack_a, pack_b};
 use super::threads;
 
+// ANCHOR: block_sizes
 /// Rows of A per packed block: the MC x KC block (120 KiB) stays in L2 (512 KiB per core on
 /// Zen 3) while every sliver of B's block passes it. A multiple of MR.
 pub const MC: usize = 120;
@@ -45,6 +46,7 @@ pub const NC: usize = 4096;
 /// element as a few kernel steps; with few columns each element of A feeds only ⌈n/NR⌉ kernel
 /// calls and the copy does not pay for itself, so narrower products read A in place.
 pub const PACK_A_FROM_N: usize = 256;
+// ANCHOR_END: block_sizes
 
 /// Products with fewer multiply-adds (m·k·n) than this per thread run on fewer threads:
 /// waking a worker and splitting the work costs a few microseconds.
@@ -131,6 +133,7 @@ pub fn gemm(
         if b_buf.len() < b_len {
             b_buf.resize(b_len, 0.0);
         }
+        // ANCHOR: loops_5_4
         // LOOP 5: column blocks of C and B.
         for jc in (0..n).step_by(NC) {
             let nc = NC.min(n - jc);
@@ -162,6 +165,7 @@ pub fn gemm(
                 });
             }
         }
+        // ANCHOR_END: loops_5_4
     });
 }
 
@@ -271,6 +275,7 @@ impl Block {
                         }
                     }
                 };
+                // ANCHOR: loops_2_1
                 if pack_whole_a {
                     // LOOP 2: slivers of the packed B block; each stays in L1 while ...
                     for jr in (0..nc).step_by(NR) {
@@ -289,6 +294,7 @@ impl Block {
                         }
                     }
                 }
+                // ANCHOR_END: loops_2_1
             }
         });
     }

@@ -103,6 +103,7 @@ pub const NR_NARROW: usize = NR / 2;
 ///
 /// Panics (programmer error) if `kernel` cannot run on this CPU or a slice is too short.
 #[inline]
+// ANCHOR: run
 pub fn run(
     kernel: Kernel,
     kc: usize,
@@ -130,6 +131,7 @@ pub fn run(
         }
     }
 }
+// ANCHOR_END: run
 
 /// The kernel built with AVX2 and FMA: the same Rust as the portable build, but LLVM may use
 /// 256-bit registers and `vfmadd` for `mul_add`.
@@ -202,6 +204,7 @@ impl Column for Rows<'_> {
     }
 }
 
+// ANCHOR: body
 /// The one micro-kernel body: `MR x W` accumulators, one rank-1 update per step of `p`.
 ///
 /// `FUSED` picks `mul_add` (one rounding, one instruction where FMA exists) or a separate
@@ -251,3 +254,4 @@ fn axpy_row<const FUSED: bool, const W: usize>(acc: &mut [f32; W], a: f32, b: &[
         };
     }
 }
+// ANCHOR_END: body

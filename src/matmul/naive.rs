@@ -7,6 +7,7 @@ use super::Operand;
 ///
 /// Sums each dot product in f64 so that the oracle is closer to the true value than either
 /// f32 product it judges.
+// ANCHOR: gemm_naive
 pub fn gemm_naive(m: usize, k: usize, n: usize, a: Operand, b: Operand, c: &mut [f32]) {
     assert_eq!(c.len(), m * n, "gemm_naive: C must hold m x n");
     for i in 0..m {
@@ -19,3 +20,4 @@ pub fn gemm_naive(m: usize, k: usize, n: usize, a: Operand, b: Operand, c: &mut 
         }
     }
 }
+// ANCHOR_END: gemm_naive

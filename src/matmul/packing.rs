@@ -73,6 +73,7 @@ pub fn a_in_place<'a>(a: &Operand<'a>, i0: usize, p0: usize) -> ASliver<'a> {
 
 /// Sliver-packs rows `r0..r0+len` x columns `c0..c0+kc` of `src`: sliver `s` holds, for each
 /// column `p`, the R values of rows `r0+s·R ..`, zero where the rows run out.
+// ANCHOR: pack_slivers
 fn pack_slivers<const R: usize>(
     src: &Operand,
     r0: usize,
@@ -124,3 +125,4 @@ fn pack_slivers<const R: usize>(
         }
     }
 }
+// ANCHOR_END: pack_slivers
