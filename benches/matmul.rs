@@ -1,15 +1,15 @@
 //! `cargo bench --bench matmul`: GFLOP/s of `np.dot` on this network's shapes and on squares,
 //! naive against blocked, 1 thread against 2.
 //!
-//! Std only (`harness = false`). Each figure is the median of 5 batches, a batch being as many
-//! products as fill ~0.2 s; the best batch is shown too. Timings on a shared machine are noisy:
+//! Std only (`harness = false`). Each figure is the median over the products timed one by one
+//! for about a second, and in brackets the best one. Timings on a shared machine are noisy:
 //! compare the columns of one run, not runs made at different times.
 //!
 //! Then it times the full default run of the program (`backprop` with no arguments: the
 //! slides' 10000-iteration MNIST experiment), the whole process, once.
 //!
 //! `cargo bench --bench matmul -- 1024` runs only the shapes whose name contains `1024` (and
-//! no training run); `-- --quick` shortens every batch to ~0.05 s; `-- --no-train` skips the
+//! no training run); `-- --quick` times each for ~0.2 s instead; `-- --no-train` skips the
 //! training run.
 
 use std::hint::black_box;
@@ -100,10 +100,10 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
-    let batch_secs = if quick { 0.05 } else { 0.2 };
+    let secs = if quick { 0.2 } else { 1.0 };
     let kernel = Kernel::detect();
     println!(
-        "matmul GFLOP/s (2·m·k·n / time), median of 5 batches [best]; kernel {kernel:?}, \
+        "matmul GFLOP/s (2·m·k·n / time), median [best] of the products timed one by one; kernel {kernel:?}, \
          MR x NR = {}x{}, MC {} KC {} NC {}, {} cores",
         matmul::MR,
         matmul::NR,
@@ -136,16 +136,16 @@ fn main() {
         let mut c = vec![0.0f32; s.m * s.n];
         let flop = 2.0 * (s.m * s.k * s.n) as f64;
         let naive = if s.naive {
-            measure(flop, batch_secs, || {
+            measure(flop, secs, || {
                 matmul::gemm_naive(s.m, s.k, s.n, a_op, b_op, black_box(&mut c))
             })
         } else {
             "-".to_string()
         };
-        let one = measure(flop, batch_secs, || {
+        let one = measure(flop, secs, || {
             matmul::gemm_with(kernel, 1, s.m, s.k, s.n, a_op, b_op, black_box(&mut c))
         });
-        let two = measure(flop, batch_secs, || {
+        let two = measure(flop, secs, || {
             matmul::gemm_with(kernel, 2, s.m, s.k, s.n, a_op, b_op, black_box(&mut c))
         });
         println!("{:<28} {naive:>16} {one:>16} {two:>16}", s.name);
@@ -182,21 +182,21 @@ fn full_run() {
     }
 }
 
-/// Runs `f` in 5 batches of ~`batch_secs` each; "median [best]" GFLOP/s.
-fn measure(flop: f64, batch_secs: f64, mut f: impl FnMut()) -> String {
-    let start = Instant::now();
+/// Times `f` call by call for about `secs` (at least 5 calls): "median [best]" GFLOP/s. On a
+/// shared machine the best call is the one least disturbed by other work.
+fn measure(flop: f64, secs: f64, mut f: impl FnMut()) -> String {
     f();
-    let once = start.elapsed().as_secs_f64().max(1e-7);
-    let reps = ((batch_secs / once) as usize).clamp(1, 1_000_000);
-    let mut rates: Vec<f64> = (0..5)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..reps {
-                f();
-            }
-            flop * reps as f64 / start.elapsed().as_secs_f64() / 1e9
-        })
-        .collect();
+    let start = Instant::now();
+    let mut rates = Vec::new();
+    while rates.len() < 5 || start.elapsed().as_secs_f64() < secs {
+        let call = Instant::now();
+        f();
+        rates.push(flop / call.elapsed().as_secs_f64() / 1e9);
+    }
     rates.sort_by(f64::total_cmp);
-    format!("{:.1} [{:.1}]", rates[2], rates[4])
+    format!(
+        "{:.1} [{:.1}]",
+        rates[rates.len() / 2],
+        rates[rates.len() - 1]
+    )
 }
