@@ -34,5 +34,9 @@ fn backward_params_sets_the_same_dw_and_db_as_backward() {
     assert_eq!(params_only.db, dout.sum_rows());
     assert_eq!(params_only.dw, full.dw);
     assert_eq!(params_only.db, full.db);
-    assert_ne!(params_only.dw, Matrix::zeros(3, 2), "a zero dw would hide a skipped update");
+    assert_ne!(
+        params_only.dw,
+        Matrix::zeros(3, 2),
+        "a zero dw would hide a skipped update"
+    );
 }
