@@ -225,7 +225,7 @@ fn read_idx(
                     compressed,
                 });
             }
-            total as u32 == isize
+            trailer_agrees(total, isize)
         }
     };
     let payload = usize::try_from(payload).map_err(|_| DataError::BadDims {
@@ -267,6 +267,13 @@ fn read_idx(
         });
     }
     Ok((dims, data))
+}
+
+/// Whether a gzip trailer's ISIZE (the length mod 2^32) agrees with the header's `total`: then
+/// the payload is allocated at once. It only sizes that first allocation, never the result.
+#[cfg_attr(miri, mutants::skip)] // only picks a Vec capacity: no mutant can change the output
+fn trailer_agrees(total: u64, isize: u32) -> bool {
+    total as u32 == isize
 }
 
 /// Fills `buf` as far as the reader goes; returns how many bytes it got (less only at the end).

@@ -92,3 +92,73 @@ fn an_interrupted_read_is_retried() {
     let labels = read_labels_from(reader, Path::new("labels")).expect("retried reads succeed");
     assert_eq!(labels, vec![3, 1, 4]);
 }
+
+/// A gzip file (one stored block) whose stream holds just `bytes`.
+fn stored_gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let len = bytes.len() as u16;
+    f.push(1); // BFINAL, stored
+    f.extend_from_slice(&len.to_le_bytes());
+    f.extend_from_slice(&(!len).to_le_bytes());
+    f.extend_from_slice(bytes);
+    f.extend_from_slice(&backprop::gzip::crc32_update(0, bytes).to_le_bytes());
+    f.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    f
+}
+
+/// A header that claims exactly 1032 bytes per compressed byte is still possible (deflate's
+/// most), so it is not refused up front: the short stream is found out as a truncated payload.
+/// One byte more is refused before anything is allocated.
+/// Killed mutant: `replace > with >=` on `total > compressed * DEFLATE_MAX_RATIO`.
+#[test]
+fn a_header_at_exactly_the_deflate_ratio_is_not_refused_up_front() {
+    // The stream is the 8-byte labels header only; the file is 10 + 5 + 8 + 8 = 31 bytes.
+    let compressed = 31u64;
+    let at_limit = compressed * backprop::idx::DEFLATE_MAX_RATIO;
+    for (total, too_large) in [(at_limit, false), (at_limit + 1, true)] {
+        let n = (total - 8) as u32;
+        let mut header = vec![0, 0, 8, 1];
+        header.extend_from_slice(&n.to_be_bytes());
+        let file = stored_gzip(&header);
+        assert_eq!(file.len() as u64, compressed);
+        let err = read_labels_from(Cursor::new(file), Path::new("labels.gz")).unwrap_err();
+        if too_large {
+            assert!(
+                matches!(err, DataError::TooLargeForFile { needed, .. } if needed == total),
+                "{err:?}"
+            );
+        } else {
+            assert!(
+                matches!(err, DataError::Truncated { what: "payload", needed, found: 8, .. } if needed == total),
+                "{err:?}"
+            );
+        }
+    }
+}
+
+/// A reader that refuses to be asked for nothing (the `Read` contract allows any answer then).
+struct NoEmptyReads(Cursor<Vec<u8>>);
+
+impl std::io::Read for NoEmptyReads {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Err(std::io::Error::other("asked for 0 bytes"));
+        }
+        self.0.read(buf)
+    }
+}
+
+impl std::io::Seek for NoEmptyReads {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.seek(pos)
+    }
+}
+
+/// `read_full` stops as soon as its buffer is full, without a further read of zero bytes.
+/// Killed mutant: `replace < with <=` in `filled < buf.len()`.
+#[test]
+fn a_full_buffer_is_not_read_into_again() {
+    let reader = NoEmptyReads(Cursor::new(labels_file(&[2, 7, 1, 8], 0)));
+    let labels = read_labels_from(reader, Path::new("labels")).expect("no read of 0 bytes");
+    assert_eq!(labels, vec![2, 7, 1, 8]);
+}
