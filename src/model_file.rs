@@ -249,8 +249,9 @@ fn expected_len(i: u32, h: u32, o: u32) -> Option<u64> {
 pub fn encode(p: &Params) -> Vec<u8> {
     let (i, h, o) = p.sizes();
     let size = |n: usize| u32::try_from(n).expect("encode: a size above u32::MAX");
-    let count = i * h + h + h * o + o;
-    let mut bytes = Vec::with_capacity(HEADER_LEN + 4 * count + CHECKSUM_LEN);
+    // The capacity is the exact length when the sizes are sane (0 only reserves nothing).
+    let len = expected_len(size(i), size(h), size(o)).map_or(0, |n| n as usize);
+    let mut bytes = Vec::with_capacity(len);
     bytes.extend_from_slice(&MAGIC);
     bytes.extend_from_slice(&VERSION.to_le_bytes());
     for n in [i, h, o] {
