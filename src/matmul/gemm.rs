@@ -224,14 +224,19 @@ impl Block {
         let accumulate = pc > 0;
         let m = rows.len();
         PACKED_A.with_borrow_mut(|a_buf| {
-            let a_len = MC.min(m).div_ceil(MR) * MR * kc;
+            // Row blocks of about MC rows, all alike: a band of 126 rows is one block, not
+            // 120 + 6, whose 6-row block would drag all of B's block through the cache for
+            // one sliver of A.
+            let blocks = ((m + MC / 2) / MC).max(1);
+            let mc_max = m.div_ceil(blocks).div_ceil(MR) * MR;
+            let a_len = mc_max * kc;
             if a_buf.len() < a_len {
                 a_buf.resize(a_len, 0.0);
             }
             let mut tile = [0.0f32; MR * NR];
             // LOOP 3: row blocks of this thread's band.
-            for ic in (0..m).step_by(MC) {
-                let mc = MC.min(m - ic);
+            for ic in (0..m).step_by(mc_max) {
+                let mc = mc_max.min(m - ic);
                 let top = rows.start + ic;
                 let whole = mc / MR * MR;
                 if pack_whole_a {
