@@ -14,7 +14,10 @@ them all alike; the table gives the median over the rounds. "wall" is the whole 
 evaluations and not the loading of MNIST).
 Peak RSS comes from the kernel (wait4), the largest over the rounds.
 
-The numpy runs use OpenBLAS's default thread count (all cores) unless --blas-threads is given.
+The numpy runs use OpenBLAS's default thread count (all cores) unless --blas-threads is given;
+ours uses all cores unless told otherwise, e.g. one thread each:
+
+    /work/venv/bin/python benches/reference/compare.py --blas-threads 1 --binary-args="--threads 1"
 """
 
 import argparse
@@ -54,7 +57,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--binary", default=str(CRATE / "target" / "release" / "backprop"))
-    ap.add_argument("--binary-args", default="", help="extra arguments for our binary")
+    ap.add_argument("--binary-args", default="",
+                    help='extra arguments for our binary, as one string: --binary-args="--threads 1"')
     ap.add_argument("--time-regex", default=r"([0-9]+(?:\.[0-9]+)?) s in all",
                     help="where our binary reports the time of its loop (evaluations included, "
                          "loading excluded, as numpy's 'train loop')")

@@ -9,6 +9,9 @@
 //! LOOP 1  ir: the A block in slivers of MR         micro-kernel: MR x NR tile of C
 //! ```
 //!
+//! For a narrow C (fewer than PACK_A_FROM_N columns, as 50 here) A is not packed but read
+//! where it lies, and LOOPS 1 and 2 swap, so that each A sliver is fetched once.
+//!
 //! Threads: each block of B is packed by all threads together (each packs some of its
 //! slivers), then each thread runs LOOPS 3 to 1 on its own band of C's rows. No two threads
 //! ever write the same element of C or share a sum, and every element of C is computed by the

@@ -175,7 +175,8 @@ pub fn run(threads: usize, parts: usize, f: &(dyn Fn(usize) + Sync)) {
     let job: Job = unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), Job>(f) };
     shared.panicked.store(false, Ordering::Relaxed);
     shared.next.store(0, Ordering::Relaxed);
-    {
+    // Whether every worker was polling (awake) when the job was posted.
+    let polling = {
         let mut state = shared.lock();
         state.job = Some((job, parts, workers));
         state.generation += 1;
@@ -183,7 +184,8 @@ pub fn run(threads: usize, parts: usize, f: &(dyn Fn(usize) + Sync)) {
         if state.sleeping > 0 {
             shared.wake.notify_all();
         }
-    }
+        state.sleeping == 0
+    };
     let start = Instant::now();
     let finish = Finish(shared);
     let mine = shared.work(f, parts);
@@ -193,13 +195,18 @@ pub fn run(threads: usize, parts: usize, f: &(dyn Fn(usize) + Sync)) {
     if shared.panicked.load(Ordering::Relaxed) {
         panic!("matmul: a worker thread panicked");
     }
-    // A worker that keeps the caller waiting much longer than a part takes was not running:
-    // its core is busy with other work. Then the next jobs run on the caller alone (1, 2, 4,
-    // ... up to 1024 of them while it keeps happening), the pool being tried again after.
-    // On an idle machine this never triggers; on a busy one it keeps a product from waiting
-    // milliseconds for a descheduled thread. It changes only who computes, never the result.
+    // A polling worker that took no part of a job lasting tens of microseconds, or a worker
+    // that kept the caller waiting much longer than a part takes, was not running: its core
+    // is busy with other work. (A worker that was asleep may well join late: waking costs
+    // tens of microseconds here, so that alone is no sign.) Then the next jobs run on the caller
+    // alone (2, 4, ... up to 1024 of them while it keeps happening), the pool being tried
+    // again after. On an idle machine this does not trigger (a polling worker joins within
+    // microseconds); on a busy one it spares each product the cost of waking a worker that
+    // will not come, or of waiting milliseconds for one that lost its core. It changes only
+    // who computes, never the result.
     let part = own / mine.max(1);
-    if waited > 2 * part + SPIN {
+    let absent = polling && mine as usize == parts && own > SPIN / 2;
+    if absent || waited > 2 * part + SPIN {
         pool.strikes = (pool.strikes + 1).min(10);
         pool.alone = 1 << pool.strikes;
     } else {
