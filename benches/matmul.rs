@@ -28,6 +28,9 @@ struct Shape {
     a_t: bool,
     b_t: bool,
     naive: bool,
+    /// A holds MNIST images (81% zeros) instead of Gaussian noise: the products the training
+    /// loop really computes, where the kernel skips A's zero columns (`sparsity.rs`).
+    mnist: bool,
 }
 
 const SHAPES: &[Shape] = &[
@@ -39,6 +42,7 @@ const SHAPES: &[Shape] = &[
         a_t: false,
         b_t: false,
         naive: true,
+        mnist: false,
     },
     Shape {
         name: "x.T·dout   784x100·100x50",
@@ -48,6 +52,7 @@ const SHAPES: &[Shape] = &[
         a_t: true,
         b_t: false,
         naive: true,
+        mnist: false,
     },
     Shape {
         name: "dout·W1.T  100x50·50x784",
@@ -57,6 +62,7 @@ const SHAPES: &[Shape] = &[
         a_t: false,
         b_t: true,
         naive: true,
+        mnist: false,
     },
     Shape {
         name: "X·W1     60000x784·784x50",
@@ -66,6 +72,37 @@ const SHAPES: &[Shape] = &[
         a_t: false,
         b_t: false,
         naive: false,
+        mnist: false,
+    },
+    Shape {
+        name: "x·W1 MNIST 100x784·784x50",
+        m: 100,
+        k: 784,
+        n: 50,
+        a_t: false,
+        b_t: false,
+        naive: false,
+        mnist: true,
+    },
+    Shape {
+        name: "x.T·dout MNIST 784x100·100x50",
+        m: 784,
+        k: 100,
+        n: 50,
+        a_t: true,
+        b_t: false,
+        naive: false,
+        mnist: true,
+    },
+    Shape {
+        name: "X·W1 MNIST 60000x784·784x50",
+        m: 60000,
+        k: 784,
+        n: 50,
+        a_t: false,
+        b_t: false,
+        naive: false,
+        mnist: true,
     },
     Shape {
         name: "square 256",
@@ -75,6 +112,7 @@ const SHAPES: &[Shape] = &[
         a_t: false,
         b_t: false,
         naive: true,
+        mnist: false,
     },
     Shape {
         name: "square 512",
@@ -84,6 +122,7 @@ const SHAPES: &[Shape] = &[
         a_t: false,
         b_t: false,
         naive: true,
+        mnist: false,
     },
     Shape {
         name: "square 1024",
@@ -93,6 +132,7 @@ const SHAPES: &[Shape] = &[
         a_t: false,
         b_t: false,
         naive: false,
+        mnist: false,
     },
 ];
 
@@ -122,7 +162,11 @@ fn main() {
         if !filter.is_empty() && !filter.iter().any(|f| s.name.contains(f.as_str())) {
             continue;
         }
-        let a: Vec<f32> = (0..s.m * s.k).map(|_| rng.normal() as f32).collect();
+        let a: Vec<f32> = if s.mnist {
+            mnist_images(s.m * s.k, &mut rng)
+        } else {
+            (0..s.m * s.k).map(|_| rng.normal() as f32).collect()
+        };
         let b: Vec<f32> = (0..s.k * s.n).map(|_| rng.normal() as f32).collect();
         let a_op = if s.a_t {
             Operand::transposed(&a, s.m)
@@ -154,6 +198,18 @@ fn main() {
     if filter.is_empty() && !args.iter().any(|a| a == "--no-train") {
         full_run();
     }
+}
+
+/// `len` values of MNIST training images drawn at random (whole images, scaled to [0, 1]), as
+/// a mini-batch holds them.
+fn mnist_images(len: usize, rng: &mut Rng) -> Vec<f32> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist");
+    let data =
+        backprop::mnist::load_dir(std::path::Path::new(dir)).expect("cannot load data/mnist");
+    let train = &data.train;
+    let count = len / train.image_len();
+    let indices: Vec<usize> = (0..count).map(|_| rng.below(train.len)).collect();
+    train.batch(&indices).as_slice().to_vec()
 }
 
 /// Times `backprop` with no arguments (the default training run), start to exit.

@@ -28,6 +28,7 @@ use std::ops::Range;
 use super::Operand;
 use super::kernel::{self, ASliver, Kernel, MR, NR};
 use super::packing::{a_in_place, b_sliver, pack_a, pack_b};
+use super::sparsity::SkipLists;
 use super::threads;
 
 // ANCHOR: block_sizes
@@ -69,6 +70,8 @@ thread_local! {
     /// Each thread's packed block of A. Both buffers are kept between products, so that a
     /// training loop does not allocate a fresh block per `dot`.
     static PACKED_A: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// Each thread's lists of the non-zero columns of its A slivers (`sparsity.rs`).
+    static SKIP_LISTS: RefCell<SkipLists> = const { RefCell::new(SkipLists::new()) };
 }
 
 /// How many threads an m x k x n product runs on: at most `threads`, at most one per MR
@@ -226,7 +229,10 @@ impl Block {
         let (kernel, pack_whole_a) = (self.kernel, self.pack_whole_a);
         let accumulate = pc > 0;
         let m = rows.len();
-        PACKED_A.with_borrow_mut(|a_buf| {
+        let with_buffers = |f: &mut dyn FnMut(&mut Vec<f32>, &mut SkipLists)| {
+            PACKED_A.with_borrow_mut(|a_buf| SKIP_LISTS.with_borrow_mut(|skip| f(a_buf, skip)))
+        };
+        with_buffers(&mut |a_buf, skip| {
             // Row blocks of about MC rows, all alike: a band of 126 rows is one block, not
             // 120 + 6, whose 6-row block would drag all of B's block through the cache for
             // one sliver of A.
@@ -249,26 +255,44 @@ impl Block {
                     pack_a(a, top + whole, mc - whole, pc, kc, a_buf);
                 }
                 let a_buf = &a_buf[..];
-                // One MR x NR tile of C: the micro-kernel on A sliver `ir`, B sliver `jr`.
-                let mut micro_tile = |ir: usize, jr: usize| {
-                    let (mr, nr) = (MR.min(mc - ir), NR.min(nc - jr));
-                    let a_sliver = if pack_whole_a {
+                // A's sliver at row `ir` of the block, packed or where it lies.
+                let a_sliver = |ir: usize| {
+                    if pack_whole_a {
                         ASliver::Adjacent {
                             data: &a_buf[ir * kc..],
                             step: MR,
                         }
-                    } else if mr < MR {
+                    } else if mc - ir < MR {
                         ASliver::Adjacent {
                             data: a_buf,
                             step: MR,
                         }
                     } else {
                         a_in_place(a, top + ir, pc)
-                    };
+                    }
+                };
+                // The zero columns of each A sliver, which the kernel skips.
+                skip.clear();
+                for ir in (0..mc).step_by(MR) {
+                    skip.push(a_sliver(ir), kc);
+                }
+                // One MR x NR tile of C: the micro-kernel on A sliver `ir`, B sliver `jr`.
+                let mut micro_tile = |ir: usize, jr: usize| {
+                    let (mr, nr) = (MR.min(mc - ir), NR.min(nc - jr));
+                    let (a_sliver, steps) = (a_sliver(ir), skip.steps(ir / MR));
                     let b_sliver = b_sliver(b_buf, jr, nc, kc);
                     let at = (ic + ir) * n + jc + jr;
                     if mr == MR && nr == NR {
-                        kernel::run(kernel, kc, a_sliver, b_sliver, &mut c[at..], n, accumulate);
+                        kernel::run(
+                            kernel,
+                            kc,
+                            a_sliver,
+                            steps,
+                            b_sliver,
+                            &mut c[at..],
+                            n,
+                            accumulate,
+                        );
                     } else {
                         // A ragged edge: run the kernel on a full tile aside, holding the
                         // part of C that exists, and copy that part back.
@@ -277,7 +301,9 @@ impl Block {
                                 t_row[..nr].copy_from_slice(&c[at + i * n..at + i * n + nr]);
                             }
                         }
-                        kernel::run(kernel, kc, a_sliver, b_sliver, &mut tile, NR, accumulate);
+                        kernel::run(
+                            kernel, kc, a_sliver, steps, b_sliver, &mut tile, NR, accumulate,
+                        );
                         for (i, t_row) in tile.chunks_exact(NR).take(mr).enumerate() {
                             c[at + i * n..at + i * n + nr].copy_from_slice(&t_row[..nr]);
                         }

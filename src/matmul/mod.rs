@@ -23,6 +23,7 @@ mod gemm;
 mod kernel;
 mod naive;
 mod packing;
+mod sparsity;
 mod threads;
 
 pub use gemm::{
@@ -30,6 +31,7 @@ pub use gemm::{
 };
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
+pub use sparsity::SKIP_FROM;
 pub use threads::{set_threads, threads};
 
 /// A read-only view of an `rows x cols` operand inside a slice, addressed through strides:

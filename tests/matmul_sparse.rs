@@ -1,0 +1,143 @@
+//! The product held to its exact definition, bit for bit: every element of C is one chain of
+//! multiply-adds over the sum in order, started from zero (`kernel.rs`). So the blocked
+//! product must equal, to the last bit, a scalar loop that does just that, with `mul_add` for
+//! the AVX2+FMA kernel and a separate multiply and add for the portable one.
+//!
+//! This is the test of the zero skipping (`matmul/sparsity.rs`): A is mostly zeros (as MNIST
+//! images are), with zero columns in runs and scattered, so that some slivers skip steps and
+//! some do not. A skipped step that was not all zeros drops a term; a step taken twice or out
+//! of order changes the rounding: either shows in the bits.
+
+use backprop::Rng;
+use backprop::matmul::{self, Kernel, Operand, SKIP_FROM};
+use proptest::prelude::*;
+
+fn kernels() -> Vec<Kernel> {
+    [Kernel::Portable, Kernel::Avx2Fma]
+        .into_iter()
+        .filter(|k| k.is_available())
+        .collect()
+}
+
+/// A (m x k) with each element zero with probability `zeros` (in [0, 1]), and whole columns
+/// zero in runs (a blank margin, as in an image) with probability `blank`; other values in
+/// [-1, 1).
+fn sparse(m: usize, k: usize, zeros: f64, blank: f64, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    let blank_cols: Vec<bool> = (0..k).map(|_| rng.next_f64() < blank).collect();
+    let mut a = vec![0.0f32; m * k];
+    for i in 0..m {
+        for p in 0..k {
+            let v = (rng.next_f64() * 2.0 - 1.0) as f32;
+            if !blank_cols[p] && rng.next_f64() >= zeros {
+                a[i * k + p] = v;
+            }
+        }
+    }
+    a
+}
+
+fn dense(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Rng::new(seed);
+    (0..len)
+        .map(|_| (rng.next_f64() * 2.0 - 1.0) as f32)
+        .collect()
+}
+
+/// C = A · B by the definition the kernel follows: for each element, one chain over p in
+/// order from 0.0, fused (one rounding per step) or not.
+fn chain(m: usize, k: usize, n: usize, a: &Operand, b: &Operand, fused: bool) -> Vec<f32> {
+    let mut c = vec![0.0f32; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0.0f32;
+            for p in 0..k {
+                let (x, y) = (a.at(i, p), b.at(p, j));
+                acc = if fused { x.mul_add(y, acc) } else { x * y + acc };
+            }
+            c[i * n + j] = acc;
+        }
+    }
+    c
+}
+
+/// Checks the blocked product of a sparse A (stored as is, or as the transpose of a stored
+/// matrix, as `x.T` is) and a dense B against `chain`, bit for bit, for each kernel and 1 and
+/// 2 threads.
+fn check(m: usize, k: usize, n: usize, zeros: f64, blank: f64, a_t: bool, seed: u64) {
+    let a = if a_t {
+        // Stored k x m: the transpose of a sparse k x m matrix is a sparse m x k one.
+        sparse(k, m, zeros, blank, seed)
+    } else {
+        sparse(m, k, zeros, blank, seed)
+    };
+    let b = dense(k * n, seed ^ 0x5eed);
+    let a_op = if a_t {
+        Operand::transposed(&a, m)
+    } else {
+        Operand::row_major(&a, k)
+    };
+    let b_op = Operand::row_major(&b, n);
+    for kernel in kernels() {
+        let expected = chain(m, k, n, &a_op, &b_op, kernel == Kernel::Avx2Fma);
+        for threads in [1, 2] {
+            let mut c = vec![f32::NAN; m * n];
+            matmul::gemm_with(kernel, threads, m, k, n, a_op, b_op, &mut c);
+            let same = c
+                .iter()
+                .zip(&expected)
+                .all(|(x, y)| x.to_bits() == y.to_bits());
+            assert!(
+                same,
+                "{m}x{k}·{k}x{n} (zeros {zeros}, blank {blank}, a_t {a_t}, seed {seed}), {kernel:?}, {threads} threads: not the chain's bits"
+            );
+        }
+    }
+}
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x7a65_726f),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config(64))]
+
+    /// Random shapes up to a few blocks, sparse and dense A, both layouts.
+    #[test]
+    fn blocked_is_the_chain_bit_for_bit(
+        m in 1..=70usize,
+        k in 1..=300usize,
+        n in 1..=70usize,
+        zeros in prop_oneof![Just(0.0), Just(0.5), Just(0.9), Just(1.0)],
+        blank in prop_oneof![Just(0.0), Just(0.3), Just(0.7)],
+        a_t in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        check(m, k, n, zeros, blank, a_t, seed);
+    }
+}
+
+/// The training loop's products on MNIST-like data: `x · W1` (A plain) and `x.T · dout` (A
+/// transposed), and a wide C (A packed), past a KC slice so that a later slice adds to C.
+#[test]
+fn network_shapes_bit_for_bit() {
+    check(100, 784, 50, 0.8, 0.3, false, 1);
+    check(784, 100, 50, 0.8, 0.3, true, 2);
+    check(30, 600, 300, 0.8, 0.3, false, 3);
+    check(30, 600, 300, 0.8, 0.3, true, 4);
+}
+
+/// The threshold is a real one: a sliver with fewer zero columns than 1/SKIP_FROM takes every
+/// step (and still gives the chain's bits), one with more skips them.
+#[test]
+fn threshold_either_side() {
+    assert!(SKIP_FROM >= 2);
+    let share = 1.0 / SKIP_FROM as f64;
+    check(12, 512, 20, 0.0, share * 0.5, false, 5);
+    check(12, 512, 20, 0.0, share * 2.0, false, 6);
+}
