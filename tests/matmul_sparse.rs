@@ -53,7 +53,11 @@ fn chain(m: usize, k: usize, n: usize, a: &Operand, b: &Operand, fused: bool) ->
             let mut acc = 0.0f32;
             for p in 0..k {
                 let (x, y) = (a.at(i, p), b.at(p, j));
-                acc = if fused { x.mul_add(y, acc) } else { x * y + acc };
+                acc = if fused {
+                    x.mul_add(y, acc)
+                } else {
+                    x * y + acc
+                };
             }
             c[i * n + j] = acc;
         }
@@ -136,7 +140,7 @@ fn network_shapes_bit_for_bit() {
 /// step (and still gives the chain's bits), one with more skips them.
 #[test]
 fn threshold_either_side() {
-    assert!(SKIP_FROM >= 2);
+    const { assert!(SKIP_FROM >= 2) };
     let share = 1.0 / SKIP_FROM as f64;
     check(12, 512, 20, 0.0, share * 0.5, false, 5);
     check(12, 512, 20, 0.0, share * 2.0, false, 6);

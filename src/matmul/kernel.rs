@@ -117,6 +117,7 @@ pub enum Steps<'a> {
 /// Panics (programmer error) if `kernel` cannot run on this CPU or a slice is too short.
 #[inline]
 // ANCHOR: run
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     kernel: Kernel,
     kc: usize,
@@ -151,6 +152,7 @@ pub fn run(
 /// 256-bit registers and `vfmadd` for `mul_add`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
 fn avx2_fma(
     kc: usize,
     a: ASliver,
@@ -166,6 +168,7 @@ fn avx2_fma(
 /// Picks the body's instance for these steps, this layout of A and this width of B (inlined
 /// into each build).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn dispatch<const FUSED: bool>(
     kc: usize,
     a: ASliver,
@@ -185,6 +188,7 @@ fn dispatch<const FUSED: bool>(
 }
 
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn dispatch_steps<const FUSED: bool, P: Iterator<Item = usize>>(
     kc: usize,
     a: ASliver,
@@ -257,6 +261,7 @@ impl Column for Rows<'_> {
 /// multiply and add; the portable build must not use `mul_add`, which becomes a slow library
 /// call on CPUs without FMA.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn body<const FUSED: bool, const W: usize, A: Column, P: Iterator<Item = usize>>(
     kc: usize,
     a: A,
