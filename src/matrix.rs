@@ -13,11 +13,29 @@ use crate::rng::Rng;
 use crate::transpose;
 
 /// A dense row-major matrix: element (r, c) lives at `data[r * cols + c]`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Matrix {
     rows: usize,
     cols: usize,
     data: Vec<f32>,
+}
+
+impl Clone for Matrix {
+    fn clone(&self) -> Matrix {
+        Matrix {
+            rows: self.rows,
+            cols: self.cols,
+            data: self.data.clone(),
+        }
+    }
+
+    /// Copies `source` into this matrix's own buffer, allocating only if it is too small
+    /// (the derived `clone_from` would allocate a new one every time).
+    fn clone_from(&mut self, source: &Matrix) {
+        self.rows = source.rows;
+        self.cols = source.cols;
+        self.data.clone_from(&source.data);
+    }
 }
 
 impl Matrix {
