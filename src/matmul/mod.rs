@@ -4,6 +4,8 @@
 //!   and how the threads share them;
 //! - `packing.rs`: copying blocks of A and B into the order the kernel reads them (or, for
 //!   a narrow product, reading A where it lies);
+//! - `sparsity.rs`: the columns of A that are all zeros (most of an MNIST image), whose steps
+//!   the kernel skips;
 //! - `kernel.rs`: the 6x16 register-tile micro-kernel, one body built twice (portable and
 //!   AVX2+FMA), chosen at run time;
 //! - `threads.rs`: a small persistent pool; the threads claim bands of C's rows;
