@@ -218,6 +218,14 @@ impl<R: Read> GzDecoder<R> {
         self.blocks
     }
 
+    /// The decompressed bytes the decoder holds: the window kept for back-references, plus
+    /// output not yet read. However long the stream, at most `WINDOW + 2 * CHUNK + 258` (a
+    /// chunk may be decoded just before the window is trimmed, and a match may overshoot the
+    /// chunk): lets the tests show that memory does not grow with the output.
+    pub fn held(&self) -> usize {
+        self.out.len()
+    }
+
     /// Advances the decoder by one step: the header, one block header, a chunk of a block, or
     /// the trailer. Called only when all decoded output has been handed out.
     fn step(&mut self) -> io::Result<()> {

@@ -296,6 +296,34 @@ fn a_lone_one_bit_code_is_allowed_and_its_missing_half_is_no_code() {
     assert_eq!(err(&gz), GzipError::BadCodeLengths("incomplete code"));
 }
 
+/// Bits that match no code are a bad code when at least 15 bits (the longest code) are left
+/// to read, and a truncated file when fewer are. The end-of-block-only code of the test above
+/// again, with no trailer: after the bit that matches no code, the input ends with 7, 15 or 23
+/// bits left (counting that bit). Killed mutants: `replace < with <=` and `with ==` on
+/// `input.available() < 15` in `Huffman::decode`.
+#[test]
+fn no_code_near_the_end_is_bad_only_if_a_whole_code_was_there_to_read() {
+    for (left, expected) in [
+        (7, GzipError::Truncated),
+        (15, GzipError::BadCode),
+        (23, GzipError::BadCode),
+    ] {
+        let mut w = BitWriter::default();
+        // 17 + 3 * 18 header bits, 257 + 1 length bits: the bad bit is bit 329 (329 % 8 = 1).
+        dynamic_header(&mut w, 257, 1, &LENGTHS_0_OR_1);
+        for s in 0..257 {
+            w.code(u32::from(s == 256), 1);
+        }
+        w.code(0, 1); // no distance code
+        w.code(1, 1); // not a code
+        w.bits(0, left - 1); // ends on a byte boundary: 329 + left is a multiple of 8
+        assert_eq!((329 + left) % 8, 0);
+        let mut gz = GZIP_HEADER.to_vec();
+        gz.extend_from_slice(&w.bytes);
+        assert_eq!(err(&gz), expected, "{left} bits left");
+    }
+}
+
 #[test]
 fn symbols_that_are_never_valid() {
     // Literal/length 286 exists in the fixed code but means nothing.
