@@ -6,12 +6,21 @@
 //! Accuracy is counted in integers and divided once, so it is exact (k / n) and the same on
 //! every machine.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::matmul;
 use crate::mnist::Dataset;
 use crate::two_layer_net::TwoLayerNet;
 
 /// set (len images of rows x cols bytes) -> f(index, predicted class) for each of the first
 /// `count` images (all of them if `count` is larger), in order, predicted `chunk` images at a
 /// time: each chunk is a (chunk x image_len) f32 matrix, its scores (chunk x classes).
+///
+/// With more than one thread (`matmul::threads()`), the chunks are shared out: each thread
+/// predicts the chunks it claims with its own copy of the network (predicting writes the
+/// layers' caches) and products of its own on one thread, so that the whole evaluation,
+/// not only its products, runs on every core. The predictions do not depend on which thread
+/// made them (the product is bit-identical for any thread count), and `f` sees them in order.
 #[track_caller]
 pub fn classify(
     network: &mut TwoLayerNet,
@@ -22,16 +31,64 @@ pub fn classify(
 ) {
     assert!(chunk > 0, "evaluate::classify: chunk size 0");
     let count = count.min(set.len);
-    let mut start = 0;
-    while start < count {
-        let end = (start + chunk).min(count);
-        let x = set.chunk(start, end);
-        let y = network.predict(&x);
-        for (k, class) in y.argmax_rows().into_iter().enumerate() {
-            f(start + k, class);
+    let chunks = count.div_ceil(chunk);
+    let threads = matmul::threads().min(chunks);
+    if threads <= 1 {
+        for c in 0..chunks {
+            let start = c * chunk;
+            for (k, class) in predict_chunk(network, set, start, count.min(start + chunk)) {
+                f(k, class);
+            }
         }
-        start = end;
+        return;
     }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, Vec<(usize, usize)>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (mut network, next) = (network.clone(), &next);
+                scope.spawn(move || {
+                    matmul::set_threads_here(1);
+                    let mut mine = Vec::new();
+                    loop {
+                        let c = next.fetch_add(1, Ordering::Relaxed);
+                        if c >= chunks {
+                            return mine;
+                        }
+                        let start = c * chunk;
+                        let end = count.min(start + chunk);
+                        mine.push((c, predict_chunk(&mut network, set, start, end)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("an evaluation thread panicked"))
+            .collect()
+    });
+    done.sort_unstable_by_key(|&(c, _)| c);
+    for (_, predictions) in done {
+        for (k, class) in predictions {
+            f(k, class);
+        }
+    }
+}
+
+/// Images `start..end` of `set` -> (index, predicted class) for each.
+fn predict_chunk(
+    network: &mut TwoLayerNet,
+    set: &Dataset,
+    start: usize,
+    end: usize,
+) -> Vec<(usize, usize)> {
+    let x = set.chunk(start, end);
+    let y = network.predict(&x);
+    y.argmax_rows()
+        .into_iter()
+        .enumerate()
+        .map(|(k, class)| (start + k, class))
+        .collect()
 }
 
 /// set (len images), count -> the fraction of the first `count` images (all if

@@ -34,8 +34,25 @@ pub fn set_threads(n: usize) {
     THREADS.store(n, Ordering::Relaxed);
 }
 
-/// The thread count products use: the last `set_threads`, or else the number of cores.
+thread_local! {
+    /// This thread's own limit, set by `set_threads_here`; 0 means none.
+    static HERE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Limits the products called from this thread to `n` threads (`0` lifts the limit): for a
+/// caller that shares its work among threads of its own, each making its own products (the
+/// evaluation's chunks), which would only queue for the pool.
+pub fn set_threads_here(n: usize) {
+    HERE.set(n);
+}
+
+/// The thread count products use: this thread's `set_threads_here`, or else the last
+/// `set_threads`, or else the number of cores.
 pub fn threads() -> usize {
+    let here = HERE.get();
+    if here > 0 {
+        return here;
+    }
     // Asked once: `available_parallelism` reads the cgroup limits and the affinity mask,
     // tens of microseconds per call, which every product would otherwise pay (measured: the
     // default run took 14 s instead of 9).
