@@ -158,7 +158,8 @@ pub fn summary(s: &Summary) -> String {
 /// left. Drawn only when stderr is a terminal (a log file gets no carriage-return litter) and
 /// not `--quiet`, at most five times a second.
 pub struct Progress {
-    enabled: bool,
+    /// Where the line is drawn; `None` draws nothing.
+    sink: Option<Box<dyn Write>>,
     started: Instant,
     last_draw: Option<Instant>,
     shown: bool,
@@ -167,8 +168,15 @@ pub struct Progress {
 impl Progress {
     /// A progress line that draws only if `wanted` and stderr is a terminal.
     pub fn new(wanted: bool) -> Progress {
+        let on_terminal = wanted && std::io::stderr().is_terminal();
+        Progress::drawing_to(on_terminal.then(|| Box::new(std::io::stderr()) as Box<dyn Write>))
+    }
+
+    /// A progress line drawn on `sink` (or nowhere if `None`), whatever it is: how the tests
+    /// watch the line without a terminal.
+    pub fn drawing_to(sink: Option<Box<dyn Write>>) -> Progress {
         Progress {
-            enabled: wanted && std::io::stderr().is_terminal(),
+            sink,
             started: Instant::now(),
             last_draw: None,
             shown: false,
@@ -177,10 +185,15 @@ impl Progress {
 
     /// Shows that `done` of `total` iterations are finished, the last loss being `loss`.
     pub fn update(&mut self, done: u64, total: u64, loss: f32) {
-        if !self.enabled {
+        self.update_at(Instant::now(), done, total, loss);
+    }
+
+    /// [`Progress::update`] at the time `now`, so the tests can check the five-a-second limit
+    /// without sleeping.
+    pub fn update_at(&mut self, now: Instant, done: u64, total: u64, loss: f32) {
+        let Some(sink) = self.sink.as_mut() else {
             return;
-        }
-        let now = Instant::now();
+        };
         if let Some(last) = self.last_draw
             && now.duration_since(last) < Duration::from_millis(200)
         {
@@ -188,18 +201,19 @@ impl Progress {
         }
         self.last_draw = Some(now);
         let line = progress_line(done, total, loss, now.duration_since(self.started));
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{line}\x1b[K");
-        let _ = err.flush();
+        // One write, so the terminal never shows half a line.
+        let _ = sink.write_all(format!("\r{line}\x1b[K").as_bytes());
+        let _ = sink.flush();
         self.shown = true;
     }
 
     /// Wipes the line, so that a table row or a message can take its place.
     pub fn clear(&mut self) {
-        if self.shown {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[K");
-            let _ = err.flush();
+        if let Some(sink) = self.sink.as_mut()
+            && self.shown
+        {
+            let _ = sink.write_all(b"\r\x1b[K");
+            let _ = sink.flush();
             self.shown = false;
         }
     }
