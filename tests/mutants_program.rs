@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use backprop::draw::{self, Shades};
 use backprop::plot::{LossCurve, learning_curves_svg, nice_step};
 use backprop::report::{self, EvalRow, Progress, Setup, Summary};
-use svg_check::polyline_points;
+use svg_check::{check_well_formed, polyline_points};
 
 mod svg_check;
 
@@ -184,6 +184,7 @@ fn the_chart_puts_points_ticks_and_grid_where_the_data_says() {
         loss.push(v);
     }
     let svg = learning_curves_svg("t", &rows, &loss, 1000);
+    check_well_formed(&svg).unwrap();
     // Accuracy panel: x from 70 over 390 px for 0..1000; y from 330 up 270 px for 0..1.
     assert_eq!(
         polyline_points(&svg, "train-acc").unwrap(),
