@@ -122,3 +122,59 @@ fn a_missing_value_says_what_kind_of_value() {
         );
     }
 }
+
+/// Killed mutant: `AppError::is_broken_pipe` replaced with `false` (a closed pipe would print
+/// an error).
+#[test]
+fn only_a_closed_pipe_is_a_broken_pipe() {
+    use backprop::commands::AppError;
+    use std::io::{Error, ErrorKind};
+    assert!(AppError::Output(Error::from(ErrorKind::BrokenPipe)).is_broken_pipe());
+    assert!(!AppError::Output(Error::from(ErrorKind::PermissionDenied)).is_broken_pipe());
+}
+
+/// Killed mutants: `apply_threads` replaced with 0 or 1.
+#[test]
+fn apply_threads_reports_the_count_it_set() {
+    use backprop::commands::apply_threads;
+    assert_eq!(apply_threads(Some(3)), 3);
+    assert_eq!(apply_threads(None), 3);
+    assert_eq!(apply_threads(Some(1)), 1);
+}
+
+/// Killed mutants: `relative_to_cwd` replaced with an empty path, and the `!` of its
+/// "not empty" filter deleted.
+#[test]
+fn paths_inside_the_current_directory_are_shown_relative() {
+    use backprop::commands::relative_to_cwd;
+    use std::path::{Path, PathBuf};
+    let cwd = std::env::current_dir().unwrap();
+    assert_eq!(
+        relative_to_cwd(&cwd.join("data/mnist")),
+        PathBuf::from("data/mnist")
+    );
+    // The directory itself stays as it was: an empty path would show nothing.
+    assert_eq!(relative_to_cwd(&cwd), cwd);
+    let outside = Path::new("/nonexistent-backprop-dir/x");
+    assert_eq!(relative_to_cwd(outside), outside);
+}
+
+/// Killed mutant: `check_fit` replaced with `Ok(())`.
+#[test]
+fn a_model_of_other_sizes_does_not_fit() {
+    use backprop::commands::AppError;
+    use backprop::commands::predict::check_fit;
+    use backprop::model_file::Params;
+    use backprop::two_layer_net::TwoLayerNet;
+    use std::path::Path;
+    let net = TwoLayerNet::new(6, 4, 10, 0.01, &mut backprop::Rng::new(1));
+    let p = Params::of(&net);
+    let path = Path::new("m.bin");
+    assert!(check_fit(path, &p, 6, 10).is_ok());
+    for (input, classes, what) in [(7, 10, "inputs"), (6, 9, "classes")] {
+        match check_fit(path, &p, input, classes) {
+            Err(AppError::ModelMismatch { what: w, .. }) => assert_eq!(w, what),
+            other => panic!("{input}, {classes}: {other:?}"),
+        }
+    }
+}
