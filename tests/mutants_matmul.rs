@@ -1,0 +1,212 @@
+//! Tests asked for by `cargo mutants` on the matrix product (`src/matmul/`, `src/matrix.rs`):
+//! each one pins a behaviour that the other matmul tests happened not to reach, so that a
+//! mutant of it (named beside the test) is caught. See README, Contributing.
+//!
+//! Every product here is held, bit for bit, to the chain the kernel computes (one chain of
+//! multiply-adds over the sum in order, from zero; `tests/matmul_sparse.rs` says why).
+
+use backprop::matmul::{self, Kernel, Operand};
+
+fn kernels() -> Vec<Kernel> {
+    [Kernel::Portable, Kernel::Avx2Fma]
+        .into_iter()
+        .filter(|k| k.is_available())
+        .collect()
+}
+
+/// C = A · B as one chain per element over p in order from 0.0, fused or not.
+fn chain(m: usize, k: usize, n: usize, a: &Operand, b: &Operand, fused: bool) -> Vec<f32> {
+    let mut c = vec![0.0f32; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0.0f32;
+            for p in 0..k {
+                let (x, y) = (a.at(i, p), b.at(p, j));
+                acc = if fused {
+                    x.mul_add(y, acc)
+                } else {
+                    x * y + acc
+                };
+            }
+            c[i * n + j] = acc;
+        }
+    }
+    c
+}
+
+/// The blocked product of `a` (m x k) and `b` (k x n) equals the chain bit for bit, for each
+/// kernel and 1 and 2 threads.
+fn check(m: usize, k: usize, n: usize, a: Operand, b: Operand, what: &str) {
+    for kernel in kernels() {
+        let expected = chain(m, k, n, &a, &b, kernel == Kernel::Avx2Fma);
+        for threads in [1, 2] {
+            let mut c = vec![f32::NAN; m * n];
+            matmul::gemm_with(kernel, threads, m, k, n, a, b, &mut c);
+            for (e, (x, y)) in c.iter().zip(&expected).enumerate() {
+                assert!(
+                    x.to_bits() == y.to_bits(),
+                    "{what}: {m}x{k}·{k}x{n} {kernel:?} {threads} thread(s): C[{}][{}] is {x:e}, the chain gives {y:e}",
+                    e / n,
+                    e % n
+                );
+            }
+        }
+    }
+}
+
+/// An m x k matrix (row-major) that is zero except where `f(i, p)` says otherwise.
+fn from_fn(m: usize, k: usize, f: impl Fn(usize, usize) -> f32) -> Vec<f32> {
+    (0..m * k).map(|e| f(e / k, e % k)).collect()
+}
+
+/// Checks A (given as `f(i, p)`, m x k) times a B of ones-and-halves, with A stored plain and
+/// as a transpose, and for a narrow C (A read in place) and a wide one (A packed).
+fn check_all_layouts(m: usize, k: usize, f: impl Fn(usize, usize) -> f32, what: &str) {
+    let plain = from_fn(m, k, &f);
+    let stored_t = from_fn(k, m, |p, i| f(i, p));
+    for n in [20, 260] {
+        let b: Vec<f32> = (0..k * n).map(|e| 1.0 + (e % 7) as f32 * 0.5).collect();
+        let b_op = Operand::row_major(&b, n);
+        check(m, k, n, Operand::row_major(&plain, k), b_op, what);
+        check(m, k, n, Operand::transposed(&stored_t, m), b_op, what);
+    }
+}
+
+/// A column of an A sliver whose values have equal magnitudes (1 and -1) is not a zero
+/// column: its bits cancel under XOR, not under OR. Kills `| -> ^` in `column_bits`
+/// (sparsity.rs), which would skip the column. The column sits in the 8-wide part of a
+/// sliver's scan and in its scalar tail (k = 61 is 7 x 8 + 5).
+#[test]
+fn equal_magnitudes_are_not_a_zero_column() {
+    let (m, k) = (6, 61);
+    for col in [3, 58] {
+        check_all_layouts(
+            m,
+            k,
+            |i, p| match (p == col, i) {
+                (true, 0) => 1.0,
+                (true, 1) => -1.0,
+                (true, 2 | 3) => 0.75,
+                _ => 0.0,
+            },
+            "equal magnitudes",
+        );
+    }
+}
+
+/// The smallest subnormal is not zero: a column holding only `f32::from_bits(1)` (and zeros)
+/// must be summed. Kills `<< -> >>` in `magnitude` (sparsity.rs), which maps its bits to 0.
+#[test]
+fn the_smallest_subnormal_is_not_zero() {
+    let tiny = f32::from_bits(1);
+    let (m, k) = (6, 61);
+    for col in [3, 58] {
+        check_all_layouts(
+            m,
+            k,
+            |i, p| if p == col && i % 2 == 0 { tiny } else { 0.0 },
+            "smallest subnormal",
+        );
+    }
+}
+
+/// Whether a sliver's zero columns are skipped shows in one place only: a B row holding an
+/// infinity under an all-zero column of A. Taken, the step adds `0 · ∞ = NaN`; skipped, it
+/// adds nothing (the corner of IEEE arithmetic that sparsity.rs documents). So this checks
+/// the skip decision itself, which finite data cannot see: for one 6 x 64 sliver (8 probes,
+/// at p = 0, 8, ..) with the zero columns `zeros`, C must be NaN throughout if `skipped` is
+/// false, and else finite and bit-equal to the chain over the non-zero columns.
+fn check_skip_decision(zeros: &[usize], skipped: bool, what: &str) {
+    let (m, k) = (6, 64);
+    let f = |i: usize, p: usize| {
+        if zeros.contains(&p) {
+            0.0
+        } else {
+            0.25 + ((i * 7 + p * 3) % 11) as f32 * 0.125
+        }
+    };
+    let plain = from_fn(m, k, f);
+    let stored_t = from_fn(k, m, |p, i| f(i, p));
+    for n in [20, 260] {
+        let b: Vec<f32> = (0..k * n)
+            .map(|e| {
+                if zeros.contains(&(e / n)) {
+                    f32::INFINITY
+                } else {
+                    1.0 - (e % 5) as f32 * 0.375
+                }
+            })
+            .collect();
+        // The same B with the rows under zero columns set to 0: its chain is the chain over
+        // the non-zero columns.
+        let b_finite: Vec<f32> = b
+            .iter()
+            .map(|&v| if v.is_finite() { v } else { 0.0 })
+            .collect();
+        let (b_op, b_finite_op) = (Operand::row_major(&b, n), Operand::row_major(&b_finite, n));
+        for (layout, a_op) in [
+            ("A plain", Operand::row_major(&plain, k)),
+            ("A transposed", Operand::transposed(&stored_t, m)),
+        ] {
+            for kernel in kernels() {
+                let mut c = vec![0.0f32; m * n];
+                matmul::gemm_with(kernel, 1, m, k, n, a_op, b_op, &mut c);
+                let context = format!("{what}, {layout}, n = {n}, {kernel:?}");
+                if skipped {
+                    let expected = chain(m, k, n, &a_op, &b_finite_op, kernel == Kernel::Avx2Fma);
+                    for (x, y) in c.iter().zip(&expected) {
+                        assert!(
+                            x.to_bits() == y.to_bits(),
+                            "{context}: the zero columns were not skipped ({x} for {y})"
+                        );
+                    }
+                } else {
+                    assert!(
+                        c.iter().all(|x| x.is_nan()),
+                        "{context}: zero columns were skipped, yet the sliver has too few"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// One zero probe of 8 (p = 0) and 8 zero columns of 64 (exactly 1/SKIP_FROM): the sliver
+/// is scanned and its list used. Kills, in `SkipLists::push` (sparsity.rs), the probe test
+/// `zero_probes * SKIP_FROM < probes` turned `<=`, `==` or `* -> /` (they stop at the probe),
+/// and the list test `(kc - len) * SKIP_FROM >= kc && len < kc` turned `>= -> <`, `* -> +`,
+/// `* -> /`, `< -> ==` or `< -> >` (they drop the list); and `column_bits`/`magnitude -> 1`
+/// (no column ever looks zero).
+#[test]
+fn a_sliver_with_one_zero_column_in_eight_skips_them() {
+    assert_eq!(
+        matmul::SKIP_FROM,
+        8,
+        "the cases below are cut for SKIP_FROM = 8"
+    );
+    check_skip_decision(
+        &[0, 1, 2, 3, 4, 5, 6, 7],
+        true,
+        "8 zero columns, one probed",
+    );
+    check_skip_decision(
+        &(0..64).step_by(2).collect::<Vec<_>>(),
+        true,
+        "32 zero columns",
+    );
+}
+
+/// One zero probe, but only 7 zero columns of 64: the scan finds too few and every step is
+/// taken. Kills the list test turned `&& -> ||` or `kc - len -> kc + len`.
+#[test]
+fn a_sliver_with_fewer_zero_columns_takes_every_step() {
+    check_skip_decision(&[0, 1, 2, 3, 4, 5, 6], false, "7 zero columns, one probed");
+}
+
+/// 14 zero columns, none of them probed: the probe sees a dense sliver and every step is
+/// taken. Kills the probe test turned `<  -> >` or `* -> +`, and its filter `== 0 -> != 0`.
+#[test]
+fn a_sliver_whose_probes_see_no_zero_takes_every_step() {
+    let zeros: Vec<usize> = (1..8).chain(9..16).collect();
+    check_skip_decision(&zeros, false, "14 zero columns, none probed");
+}
