@@ -210,3 +210,26 @@ fn a_sliver_whose_probes_see_no_zero_takes_every_step() {
     let zeros: Vec<usize> = (1..8).chain(9..16).collect();
     check_skip_decision(&zeros, false, "14 zero columns, none probed");
 }
+
+/// `threads_for` keeps its three documented limits: at most the threads asked for (and at
+/// least 1), at most one per MR sliver of C's rows, and none with less than
+/// MIN_MACS_PER_THREAD multiply-adds. Kills, in `threads_for` (gemm.rs), `m * k * n /
+/// MIN_MACS_PER_THREAD` with either `*` turned `+` or the `/` turned `%` or `*`.
+#[test]
+fn threads_for_keeps_its_three_limits() {
+    use matmul::{MIN_MACS_PER_THREAD, MR, threads_for};
+    // Work for exactly 3 threads (60 x 64 x 64 = 3.75 x 2^16), 10 slivers.
+    assert_eq!(
+        MIN_MACS_PER_THREAD,
+        1 << 16,
+        "the shapes below are cut for 2^16"
+    );
+    assert_eq!(threads_for(4, 60, 64, 64), 3);
+    assert_eq!(threads_for(2, 60, 64, 64), 2);
+    // Plenty of work, two slivers of rows.
+    assert_eq!(threads_for(8, 2 * MR, 1000, 1000), 2);
+    // Less than one thread's worth of work, and 0 threads asked for.
+    assert_eq!(threads_for(4, 10, 10, 10), 1);
+    assert_eq!(threads_for(0, 600, 600, 600), 1);
+    assert_eq!(threads_for(4, 600, 600, 600), 4);
+}
