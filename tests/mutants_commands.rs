@@ -1,0 +1,428 @@
+//! Tests that `cargo mutants` asked for in the four commands (`src/commands/`): each runs a
+//! command through the library on a tiny hand-made dataset (2x2 images) or a hand-made model,
+//! writing its report into a `Vec<u8>`, so that every test takes milliseconds. The doc comment
+//! of each says which mutants it kills.
+
+use std::path::{Path, PathBuf};
+
+use backprop::cli::{CliError, EvalArgs, GradcheckArgs, ImageSource, Plot, PredictArgs, TrainArgs};
+use backprop::commands::{AppError, eval, gradcheck, predict, train};
+use backprop::model_file::{self, Params};
+use backprop::train::Config;
+use backprop::{Matrix, mnist, plot, report};
+use data_common::{TempDir, idx_bytes};
+
+mod data_common;
+
+/// Writes an MNIST directory whose train and test sets both hold `images` (each `rows * cols`
+/// pixels) with `labels`.
+fn write_data(dir: &TempDir, rows: u32, cols: u32, images: &[Vec<u8>], labels: &[u8]) {
+    let n = images.len() as u32;
+    let pixels: Vec<u8> = images.concat();
+    let image_file = idx_bytes(&[n, rows, cols], &pixels);
+    let label_file = idx_bytes(&[n], labels);
+    for stem in ["train", "t10k"] {
+        dir.write(&format!("{stem}-images-idx3-ubyte"), &image_file);
+        dir.write(&format!("{stem}-labels-idx1-ubyte"), &label_file);
+    }
+}
+
+/// A 4-pixel image, black but for pixel `k` at 255.
+fn lit(k: usize) -> Vec<u8> {
+    let mut v = vec![0; 4];
+    v[k] = 255;
+    v
+}
+
+/// The 7 test images of the confusion tests and what the model reads in each (the lit pixel):
+/// 0 read as 0, 0, 1; 1 read as 1, 1; 2 read as 3; 3 read as 3.
+const READ: [(u8, usize); 7] = [(0, 0), (0, 0), (0, 1), (1, 1), (1, 1), (2, 3), (3, 3)];
+
+/// A 4-4-4 model that reads the brightest pixel: W1 = W2 = identity, biases 0, so the scores
+/// are the pixels / 255 themselves.
+fn write_identity_model(dir: &TempDir) -> PathBuf {
+    let eye = |n: usize| {
+        let mut m = Matrix::zeros(n, n);
+        for k in 0..n {
+            m.set(k, k, 1.0);
+        }
+        m
+    };
+    let params = Params {
+        w1: eye(4),
+        b1: Matrix::zeros(1, 4),
+        w2: eye(4),
+        b2: Matrix::zeros(1, 4),
+    };
+    let path = dir.join("model.bin");
+    model_file::save(&path, &params).expect("save the model");
+    path
+}
+
+/// The confusion data (square 2x2 or flat 1x4 images) and the identity model, in one dir.
+fn confusion_setup(tag: &str, rows: u32, cols: u32) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(tag);
+    let images: Vec<Vec<u8>> = READ.iter().map(|&(_, k)| lit(k)).collect();
+    let labels: Vec<u8> = READ.iter().map(|&(l, _)| l).collect();
+    write_data(&dir, rows, cols, &images, &labels);
+    let model = write_identity_model(&dir);
+    (dir, model)
+}
+
+fn run_eval(dir: &TempDir, model: &Path, show: usize) -> String {
+    let args = EvalArgs {
+        model: model.to_path_buf(),
+        data: dir.path.clone(),
+        show,
+        ascii: true,
+        threads: Some(1),
+    };
+    let mut out = Vec::new();
+    eval::run(&args, &mut out).expect("eval runs");
+    String::from_utf8(out).unwrap()
+}
+
+/// Killed mutants: eval.rs:75 `&&` -> `||`, `!=` -> `==`, `>` -> `==` / `<` / `>=` (the class
+/// a digit is most often misread as: never the digit itself, never a class it was not read as,
+/// "-" when it was always read right).
+#[test]
+fn eval_names_the_class_each_digit_is_most_often_misread_as() {
+    let (dir, model) = confusion_setup("eval-worst", 2, 2);
+    let text = run_eval(&dir, &model, 0);
+    assert!(text.contains("test accuracy 0.7143 (5 of 7 right)"), "{text}");
+    for (c, total, correct, confused) in [
+        (0, 3, 2, "1 (1 times)"),
+        (1, 2, 2, "-"),
+        (2, 1, 0, "3 (1 times)"),
+        (3, 1, 1, "-"),
+    ] {
+        let line = format!(
+            "{c:>7}  {total:>6}  {correct:>7}  {:>8.4}  {confused}\n",
+            correct as f64 / total as f64
+        );
+        assert!(text.contains(&line), "no line {line:?} in\n{text}");
+    }
+}
+
+/// Killed mutants: eval.rs:88:26 `&&` -> `||` (with nothing to show, nothing is drawn), and
+/// the `!` and `==` of that line (misread digits are drawn for square images only).
+#[test]
+fn eval_draws_the_misread_digits_only_when_there_are_some_and_they_are_square() {
+    let (dir, model) = confusion_setup("eval-draw", 2, 2);
+    let none = run_eval(&dir, &model, 0);
+    assert!(!none.contains("misread test digits"), "{none}");
+    assert!(!none.contains("read as 1\n"), "{none}");
+
+    let drawn = run_eval(&dir, &model, 5);
+    assert!(drawn.contains("\nthe first 2 misread test digits\n"), "{drawn}");
+    assert!(drawn.contains("#2: 0 read as 1"), "{drawn}");
+    assert!(drawn.contains("#5: 2 read as 3"), "{drawn}");
+    // The same table as without --show: only the drawing is added.
+    assert!(drawn.starts_with(&none), "{none}\n---\n{drawn}");
+
+    let (flat_dir, flat_model) = confusion_setup("eval-flat", 1, 4);
+    let flat = run_eval(&flat_dir, &flat_model, 5);
+    assert!(!flat.contains("misread test digits"), "{flat}");
+}
+
+fn run_predict(dir: &TempDir, model: &Path, index: usize) -> String {
+    let args = PredictArgs {
+        model: model.to_path_buf(),
+        source: ImageSource::Index(index),
+        data: dir.path.clone(),
+        invert: false,
+        ascii: true,
+    };
+    let mut out = Vec::new();
+    predict::run(&args, &mut out).expect("predict runs");
+    String::from_utf8(out).unwrap()
+}
+
+/// Killed mutants: predict.rs:95:45 `/` -> `%` / `*` (the pixels scaled to 0..1 before the
+/// network: the probabilities are softmax([1, 0, 0, 0]), not of [0, 0, 0, 0] or [65025, ...]),
+/// predict.rs:119:22 `*` -> `+` / `/` (a bar of round(40 p) marks), and predict.rs:112 (all
+/// four: the guard forced either way, `==` -> `!=`), the right/wrong verdict.
+#[test]
+fn predict_prints_the_verdict_and_the_three_most_likely_classes_with_bars() {
+    let (dir, model) = confusion_setup("predict", 2, 2);
+    // Image 0: label 0, read as 0. Scores [1, 0, 0, 0]: p = e / (e + 3) and 1 / (e + 3).
+    let right = run_predict(&dir, &model, 0);
+    let e = std::f64::consts::E;
+    let (p_top, p_rest) = (e / (e + 3.0), 1.0 / (e + 3.0));
+    assert_eq!(format!("{p_top:.4} {p_rest:.4}"), "0.4754 0.1749");
+    let expected = format!(
+        "prediction: 0  (right)\n  0  0.4754  {}\n  1  0.1749  {}\n  2  0.1749  {}\n",
+        "#".repeat(19),
+        "#".repeat(7),
+        "#".repeat(7)
+    );
+    assert!(right.ends_with(&expected), "{right}\n---\n{expected}");
+    assert!(right.contains("(label 0)"), "{right}");
+
+    // Image 2: label 0, read as 1.
+    let wrong = run_predict(&dir, &model, 2);
+    assert!(
+        wrong.contains("\nprediction: 1  (wrong: the label is 0)\n  1  0.4754  "),
+        "{wrong}"
+    );
+    assert!(!wrong.contains("(right)"), "{wrong}");
+}
+
+/// A tiny training set: 8 images of 2x2, four classes, each lit at the pixel of its class
+/// (at 200) with a little of the next pixel.
+fn train_data(tag: &str) -> TempDir {
+    let dir = TempDir::new(tag);
+    let mut images = Vec::new();
+    let mut labels = Vec::new();
+    for i in 0..8u8 {
+        let c = usize::from(i % 4);
+        let mut v = vec![10 + i; 4];
+        v[c] = 200;
+        v[(c + 1) % 4] = 60 + 5 * i;
+        images.push(v);
+        labels.push(i % 4);
+    }
+    write_data(&dir, 2, 2, &images, &labels);
+    dir
+}
+
+fn train_args(data: &Path) -> TrainArgs {
+    TrainArgs {
+        data: data.to_path_buf(),
+        iters: 4,
+        batch_size: 2,
+        lr: 0.5,
+        hidden: 3,
+        weight_init_std: 0.1,
+        seed: 7,
+        threads: Some(1),
+        eval_every: Some(2),
+        csv: None,
+        plot: Plot::Off,
+        save: None,
+        quiet: false,
+    }
+}
+
+fn run_train(args: &TrainArgs) -> Result<String, AppError> {
+    let mut out = Vec::new();
+    train::run(args, &mut out).map(|()| String::from_utf8(out).unwrap())
+}
+
+/// Killed mutants: train.rs `run -> Ok(())`, 93:8, 105:20, 130:8, 149:12, 159:12 and 165:12
+/// (`delete !`: each part of the report is printed without `--quiet` only), 147:94 `-` -> `+`
+/// / `/` (the chart's last iteration is iters - 1), check_distinct's `+` -> `*` and `==` ->
+/// `!=` (three distinct outputs are fine), and the `+` -> `-` of 102:74 (overflow at
+/// iteration 0).
+#[test]
+fn train_reports_writes_the_chart_csv_and_model_and_quiet_prints_the_summary_only() {
+    let dir = train_data("train-report");
+    let out_dir = TempDir::new("train-report-out");
+    let mut args = train_args(&dir.path);
+    let (csv, svg, model) = (
+        out_dir.join("rows.csv"),
+        out_dir.join("chart.svg"),
+        out_dir.join("model.bin"),
+    );
+    args.csv = Some(csv.clone());
+    args.plot = Plot::To(svg.clone());
+    args.save = Some(model.clone());
+    let text = run_train(&args).expect("train runs");
+
+    // The same run through the library gives the rows, the chart and the model to expect.
+    let data = mnist::load_dir(&dir.path).unwrap();
+    let config = Config {
+        iters: 4,
+        batch_size: 2,
+        learning_rate: 0.5,
+        hidden_size: 3,
+        weight_init_std: 0.1,
+        seed: 7,
+        eval_every: Some(2),
+        eval_limit: None,
+    };
+    let outcome =
+        backprop::train::train(&config, &data, |_| Ok::<(), ()>(())).expect("the same run");
+    let title = format!(
+        "backprop 4-3-4: batch 2, lr 0.5, seed 7; final test accuracy {:.4}",
+        outcome.final_test_acc
+    );
+    let chart = plot::learning_curves_svg(&title, &outcome.rows, &outcome.loss_curve, 3);
+    assert_eq!(std::fs::read_to_string(&svg).unwrap(), chart);
+    assert_eq!(
+        model_file::load(&model).unwrap(),
+        Params::of(&outcome.network)
+    );
+    assert!(!outcome.rows.is_empty());
+
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        text.starts_with("backprop: a 4-3-4 network learns MNIST"),
+        "{text}"
+    );
+    let head = lines
+        .iter()
+        .position(|l| *l == report::table_head())
+        .expect("a table head");
+    for (k, row) in outcome.rows.iter().enumerate() {
+        let printed = lines[head + 1 + k];
+        // The elapsed seconds differ from run to run: compare the rest.
+        let expected = report::table_row(row);
+        assert_eq!(printed[..50], expected[..50], "{text}");
+    }
+    let after = head + 1 + outcome.rows.len();
+    assert_eq!(lines[after], "", "{text}");
+    assert!(lines[after + 1].starts_with("final test accuracy "), "{text}");
+    assert_eq!(
+        lines[after + 2..],
+        [
+            format!("learning curves: {}", svg.display()),
+            format!("CSV: {}", csv.display()),
+            format!("model: {}", model.display()),
+        ],
+        "{text}"
+    );
+
+    args.quiet = true;
+    let quiet = run_train(&args).expect("quiet train runs");
+    let quiet_lines: Vec<&str> = quiet.lines().collect();
+    assert_eq!(quiet_lines.len(), 1, "{quiet}");
+    assert!(quiet_lines[0].starts_with("final test accuracy "), "{quiet}");
+    assert_eq!(std::fs::read_to_string(&svg).unwrap(), chart);
+}
+
+/// Killed mutants: check_distinct `-> Ok(())` (two outputs on one path are refused) and its
+/// `+` -> `-` (overflow on the first output).
+#[test]
+fn train_refuses_two_outputs_on_one_path_before_any_work() {
+    let dir = train_data("train-conflict");
+    let out_dir = TempDir::new("train-conflict-out");
+    let same = out_dir.join("same");
+    for (csv, plot, save, first, second) in [
+        (Some(&same), None, Some(&same), "--csv", "--save"),
+        (None, Some(&same), Some(&same), "--plot", "--save"),
+        (Some(&same), Some(&same), None, "--csv", "--plot"),
+    ] {
+        let mut args = train_args(&dir.path);
+        args.csv = csv.cloned();
+        args.plot = plot.map_or(Plot::Off, |p| Plot::To(p.clone()));
+        args.save = save.cloned();
+        match run_train(&args) {
+            Err(AppError::Usage(CliError::Conflict { first: f, second: s })) => {
+                assert_eq!((f, s), (first, second));
+            }
+            other => panic!("{first} and {second} on one path: {other:?}"),
+        }
+        assert!(!same.exists());
+    }
+    // One output alone is fine.
+    let mut args = train_args(&dir.path);
+    args.csv = Some(same.clone());
+    run_train(&args).expect("one output");
+    assert!(same.exists());
+}
+
+/// Killed mutants: default_plot_path `-> None` / `-> Some(Default::default())`, and 152's
+/// `&&` -> `||`, `==` -> `!=` and `delete !` (the "no chart written" note: for the default
+/// chart only, without `--quiet`, when there is no `target/`). The only test here that
+/// changes the current directory; every other one uses absolute paths only.
+#[test]
+fn train_writes_the_default_chart_only_where_there_is_a_target_directory() {
+    let dir = train_data("train-default-plot");
+    let cwd = TempDir::new("train-default-plot-cwd");
+    let before = std::env::current_dir().unwrap();
+    std::env::set_current_dir(&cwd.path).unwrap();
+    let note = "no chart written: there is no target/ directory here (--plot PATH writes one)";
+    let results = (|| {
+        let mut args = train_args(&dir.path);
+        args.plot = Plot::Default;
+        let without = run_train(&args)?;
+        args.quiet = true;
+        let quiet = run_train(&args)?;
+        args.quiet = false;
+        args.plot = Plot::Off;
+        let off = run_train(&args)?;
+        std::fs::create_dir(cwd.join("target")).unwrap();
+        args.plot = Plot::Default;
+        let with = run_train(&args)?;
+        Ok::<_, AppError>((without, quiet, off, with))
+    })();
+    std::env::set_current_dir(before).unwrap();
+    let (without, quiet, off, with) = results.expect("train runs");
+    assert!(without.ends_with(&format!("{note}\n")), "{without}");
+    assert!(!quiet.contains(note), "{quiet}");
+    assert!(!off.contains(note) && !off.contains("learning curves"), "{off}");
+    assert!(
+        with.ends_with("\nlearning curves: target/learning-curves.svg\n"),
+        "{with}"
+    );
+    let svg = std::fs::read_to_string(cwd.join("target/learning-curves.svg")).unwrap();
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{svg}");
+}
+
+fn run_gradcheck(data: &Path) -> (Result<(), AppError>, String) {
+    let args = GradcheckArgs {
+        data: data.to_path_buf(),
+        seed: 42,
+        threads: Some(1),
+    };
+    let mut out = Vec::new();
+    let result = gradcheck::run(&args, &mut out);
+    (result, String::from_utf8(out).unwrap())
+}
+
+/// The verdict column of each key's line.
+fn verdicts(text: &str) -> Vec<(String, String)> {
+    ["W1", "b1", "W2", "b2"]
+        .iter()
+        .map(|key| {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("  {key:<4} ")))
+                .unwrap_or_else(|| panic!("no {key} line in\n{text}"));
+            let verdict = if line.ends_with("NOT OK") {
+                "NOT OK"
+            } else if line.ends_with("  OK") {
+                "OK"
+            } else {
+                panic!("no verdict: {line}")
+            };
+            (key.to_string(), verdict.to_string())
+        })
+        .collect()
+}
+
+/// Killed mutants: gradcheck `run -> Ok(())`, `Check::ok -> false`, `Check::ratio -> 1.0`
+/// and the ratio's `>` -> `==` / `<` (a sound backprop passes, on every key).
+#[test]
+fn gradcheck_passes_on_clear_digits() {
+    let dir = train_data("gradcheck-ok");
+    let (result, text) = run_gradcheck(&dir.path);
+    result.expect("gradient check passes");
+    assert!(text.starts_with("gradient check (勾配確認): a 4-50-4 network (seed 42)"));
+    assert!(text.ends_with("\ngradient check: OK\n"), "{text}");
+    for (key, verdict) in verdicts(&text) {
+        assert_eq!(verdict, "OK", "{key} in\n{text}");
+    }
+}
+
+/// Killed mutants: gradcheck 120:16 `&=` -> `|=` and 151:8 `delete !` (one NOT OK key fails
+/// the check), `Check::ok -> true`, `Check::ratio -> 0.0 / -1.0`. Black images: W1 and W2 get
+/// no gradient at all (0 against 0: OK), but every hidden unit sits on Relu's kink, where the
+/// numerical slope of b1 is not the derivative backprop gives (0): NOT OK.
+#[test]
+fn gradcheck_fails_when_a_key_disagrees() {
+    let dir = TempDir::new("gradcheck-kink");
+    let images = vec![vec![0u8; 4]; 4];
+    write_data(&dir, 2, 2, &images, &[0, 1, 2, 3]);
+    let (result, text) = run_gradcheck(&dir.path);
+    match result {
+        Err(AppError::CheckFailed(what)) => assert!(what.contains("NOT OK"), "{what}"),
+        other => panic!("{other:?}\n{text}"),
+    }
+    assert!(!text.contains("gradient check: OK"), "{text}");
+    let v = verdicts(&text);
+    assert_eq!(v[0].1, "OK", "{text}");
+    assert_eq!(v[1].1, "NOT OK", "{text}");
+    assert_eq!(v[2].1, "OK", "{text}");
+}
