@@ -426,3 +426,74 @@ fn gradcheck_fails_when_a_key_disagrees() {
     assert_eq!(v[1].1, "NOT OK", "{text}");
     assert_eq!(v[2].1, "OK", "{text}");
 }
+
+/// The columns of a key's line: mean|backprop-numerical|, mean|backprop|, ratio.
+fn columns(text: &str, key: &str) -> [f64; 3] {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("  {key:<4} ")))
+        .unwrap_or_else(|| panic!("no {key} line in\n{text}"));
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(3)
+        .map(|w| w.parse().unwrap_or_else(|_| panic!("{w} in {line}")))
+        .collect();
+    [v[0], v[1], v[2]]
+}
+
+/// Killed mutants: gradcheck 48:28 `/` -> `*` (and `%`): the ratio printed is the mean
+/// difference over the mean gradient, within the rounding of the printed figures.
+#[test]
+fn gradcheck_prints_the_ratio_of_the_two_means() {
+    let dir = train_data("gradcheck-ratio");
+    let (result, text) = run_gradcheck(&dir.path);
+    result.expect("gradient check passes");
+    for key in ["W1", "b1", "W2", "b2"] {
+        let [diff, abs, ratio] = columns(&text, key);
+        assert!(abs > 0.0 && diff > 0.0, "{key}: {text}");
+        let expected = diff / abs;
+        // diff and abs carry 4 digits, the ratio 2.
+        assert!(
+            (ratio - expected).abs() <= 0.06 * expected,
+            "{key}: ratio {ratio}, expected {expected} in\n{text}"
+        );
+    }
+}
+
+/// Runs the built binary as `backprop train` on `data` with stderr on a terminal: `script`
+/// (util-linux) gives it a pseudo-terminal and copies what it shows. `None` without `script`.
+fn train_on_a_terminal(data: &Path, quiet: bool) -> Option<String> {
+    let mut line = format!(
+        "{} train --data {} --iters 4 --batch-size 2 --hidden 3 --eval-every 2 --no-plot --threads 1",
+        env!("CARGO_BIN_EXE_backprop"),
+        data.display()
+    );
+    if quiet {
+        line.push_str(" --quiet");
+    }
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "{out:?}");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Killed mutants: train.rs 98:38 `delete !` (the progress line is drawn without `--quiet`
+/// only) and 102:74 `+` -> `*` (its first draw counts the finished iteration: 1/4, not 0/4).
+/// The progress line is drawn on a terminal only, so this needs `script`; without it the test
+/// says so and checks nothing.
+#[test]
+fn train_draws_the_progress_line_on_a_terminal_unless_quiet() {
+    let dir = train_data("train-progress");
+    let Some(shown) = train_on_a_terminal(&dir.path, false) else {
+        eprintln!("no `script` command: the progress line is not checked");
+        return;
+    };
+    assert!(shown.contains("\r  iteration 1/4  loss "), "{shown:?}");
+    let quiet = train_on_a_terminal(&dir.path, true).unwrap();
+    assert!(quiet.starts_with("final test accuracy "), "{quiet:?}");
+    assert!(!quiet.contains("\r  iteration"), "{quiet:?}");
+}
