@@ -9,6 +9,7 @@ use backprop::cli::{CliError, EvalArgs, GradcheckArgs, ImageSource, Plot, Predic
 use backprop::commands::{AppError, eval, gradcheck, predict, train};
 use backprop::model_file::{self, Params};
 use backprop::train::Config;
+use backprop::draw::{self, Shades};
 use backprop::{Matrix, mnist, plot, report};
 use data_common::{TempDir, idx_bytes};
 
@@ -41,17 +42,22 @@ const READ: [(u8, usize); 7] = [(0, 0), (0, 0), (0, 1), (1, 1), (1, 1), (2, 3), 
 /// A 4-4-4 model that reads the brightest pixel: W1 = W2 = identity, biases 0, so the scores
 /// are the pixels / 255 themselves.
 fn write_identity_model(dir: &TempDir) -> PathBuf {
-    let eye = |n: usize| {
-        let mut m = Matrix::zeros(n, n);
-        for k in 0..n {
+    write_model(dir, 4)
+}
+
+/// A `inputs`-4-4 model whose score k is pixel k / 255 (k < 4).
+fn write_model(dir: &TempDir, inputs: usize) -> PathBuf {
+    let eye = |rows: usize, cols: usize| {
+        let mut m = Matrix::zeros(rows, cols);
+        for k in 0..rows.min(cols) {
             m.set(k, k, 1.0);
         }
         m
     };
     let params = Params {
-        w1: eye(4),
+        w1: eye(inputs, 4),
         b1: Matrix::zeros(1, 4),
-        w2: eye(4),
+        w2: eye(4, 4),
         b2: Matrix::zeros(1, 4),
     };
     let path = dir.join("model.bin");
@@ -496,4 +502,119 @@ fn train_draws_the_progress_line_on_a_terminal_unless_quiet() {
     let quiet = train_on_a_terminal(&dir.path, true).unwrap();
     assert!(quiet.starts_with("final test accuracy "), "{quiet:?}");
     assert!(!quiet.contains("\r  iteration"), "{quiet:?}");
+}
+
+/// Killed mutants: eval.rs:19 `confusion_table -> String::new()` / `"xyzzy"`: the matrix is
+/// printed, a row per true digit ending with its total.
+#[test]
+fn eval_prints_the_confusion_matrix() {
+    let (dir, model) = confusion_setup("eval-table", 2, 2);
+    let text = run_eval(&dir, &model, 0);
+    let table = format!(
+        "{:>10}{:>6}{:>6}{:>6}{:>6}{:>8}\n\
+         {:>11}{:>6}{:>6}{:>6}{:>6}{:>8}\n\
+         {:>11}{:>6}{:>6}{:>6}{:>6}{:>8}\n\
+         {:>11}{:>6}{:>6}{:>6}{:>6}{:>8}\n\
+         {:>11}{:>6}{:>6}{:>6}{:>6}{:>8}\n",
+        "true \\ read", 0, 1, 2, 3, "total",
+        0, 2, 1, 0, 0, 3,
+        1, 0, 2, 0, 0, 2,
+        2, 0, 0, 0, 1, 1,
+        3, 0, 0, 0, 1, 1,
+    );
+    assert!(
+        text.contains(&format!(
+            "confusion matrix (rows: true digit, columns: digit read)\n{table}\nper-digit accuracy"
+        )),
+        "{text}\n---\n{table}"
+    );
+}
+
+/// Killed mutants: predict.rs:18 `check_fit -> Ok(())`: a model for other inputs or other
+/// classes is refused, by eval and by predict.
+#[test]
+fn a_model_that_does_not_fit_the_data_is_refused() {
+    let (dir, _) = confusion_setup("misfit-inputs", 2, 2);
+    let nine = TempDir::new("misfit-model");
+    let model = write_model(&nine, 9);
+    let args = EvalArgs {
+        model: model.clone(),
+        data: dir.path.clone(),
+        show: 0,
+        ascii: true,
+        threads: Some(1),
+    };
+    match eval::run(&args, &mut Vec::new()) {
+        Err(AppError::ModelMismatch {
+            what, model, data, ..
+        }) => assert_eq!((what, model, data), ("inputs", 9, 4)),
+        other => panic!("{other:?}"),
+    }
+    // Three classes in the data, four in the model.
+    let three = TempDir::new("misfit-classes");
+    write_data(&three, 2, 2, &[lit(0), lit(1), lit(2)], &[0, 1, 2]);
+    let args = PredictArgs {
+        model: write_identity_model(&three),
+        source: ImageSource::Index(0),
+        data: three.path.clone(),
+        invert: false,
+        ascii: true,
+    };
+    match predict::run(&args, &mut Vec::new()) {
+        Err(AppError::ModelMismatch {
+            what, model, data, ..
+        }) => assert_eq!((what, model, data), ("classes", 4, 3)),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Killed mutants: predict.rs:82:30 `-` -> `+` / `/` (the last valid index in the message).
+#[test]
+fn predict_names_the_valid_indices_when_the_index_is_too_large() {
+    let (dir, model) = confusion_setup("predict-range", 2, 2);
+    let args = PredictArgs {
+        model,
+        source: ImageSource::Index(7),
+        data: dir.path.clone(),
+        invert: false,
+        ascii: true,
+    };
+    match predict::run(&args, &mut Vec::new()) {
+        Err(AppError::Usage(CliError::BadValue {
+            flag,
+            value,
+            expected,
+        })) => {
+            assert_eq!((flag, value.as_str()), ("--index", "7"));
+            assert_eq!(
+                expected,
+                "a test image number from 0 to 6 (the test set has 7 images)"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Killed mutants: predict.rs:106 `==` -> `!=`, `*` -> `+` / `/` (a square image is drawn
+/// under the title: 2x2 and 3x3, where side + side is not 9).
+#[test]
+fn predict_draws_a_square_digit_under_the_title() {
+    for side in [2usize, 3] {
+        let dir = TempDir::new("predict-draw");
+        let images: Vec<Vec<u8>> = (0..4)
+            .map(|k| {
+                let mut v: Vec<u8> = (0..side * side).map(|j| (j * 20) as u8).collect();
+                v[k] = 255;
+                v
+            })
+            .collect();
+        write_data(&dir, side as u32, side as u32, &images, &[0, 1, 2, 3]);
+        let model = write_model(&dir, side * side);
+        let text = run_predict(&dir, &model, 1);
+        let lines: Vec<&str> = text.lines().collect();
+        let drawn = draw::digit(&images[1], side, Shades::Ascii);
+        assert!(drawn.len() >= side, "{drawn:?}");
+        assert_eq!(lines[1..1 + drawn.len()], drawn, "{text}");
+        assert!(lines[1 + drawn.len()].starts_with("prediction: 1"), "{text}");
+    }
 }
