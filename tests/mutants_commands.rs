@@ -47,6 +47,11 @@ fn write_identity_model(dir: &TempDir) -> PathBuf {
 
 /// A `inputs`-4-4 model whose score k is pixel k / 255 (k < 4).
 fn write_model(dir: &TempDir, inputs: usize) -> PathBuf {
+    write_model_out(dir, inputs, 4)
+}
+
+/// A `inputs`-4-`outputs` model whose score k is pixel k / 255 (k < 4), the others 0.
+fn write_model_out(dir: &TempDir, inputs: usize, outputs: usize) -> PathBuf {
     let eye = |rows: usize, cols: usize| {
         let mut m = Matrix::zeros(rows, cols);
         for k in 0..rows.min(cols) {
@@ -57,8 +62,8 @@ fn write_model(dir: &TempDir, inputs: usize) -> PathBuf {
     let params = Params {
         w1: eye(inputs, 4),
         b1: Matrix::zeros(1, 4),
-        w2: eye(4, 4),
-        b2: Matrix::zeros(1, 4),
+        w2: eye(4, outputs),
+        b2: Matrix::zeros(1, outputs),
     };
     let path = dir.join("model.bin");
     model_file::save(&path, &params).expect("save the model");
@@ -617,4 +622,42 @@ fn predict_draws_a_square_digit_under_the_title() {
         assert_eq!(lines[1..1 + drawn.len()], drawn, "{text}");
         assert!(lines[1 + drawn.len()].starts_with("prediction: 1"), "{text}");
     }
+}
+
+/// Killed mutants: predict.rs:82:30 `-` -> `+` / `/` (`--invert` turns pixel p into 255 - p:
+/// a white image with a black pixel 3 becomes a black one with a white pixel 3).
+#[test]
+fn predict_inverts_a_pgm_image() {
+    let dir = TempDir::new("predict-invert");
+    let mut pixels = vec![255u8; 28 * 28];
+    pixels[3] = 0;
+    let image = dir.write("digit.pgm", &backprop::pgm::encode_p5(&pixels));
+    let model = write_model_out(&dir, 28 * 28, 10);
+    let run = |invert: bool| {
+        let args = PredictArgs {
+            model: model.clone(),
+            source: ImageSource::Image(image.clone()),
+            data: dir.path.clone(),
+            invert,
+            ascii: true,
+        };
+        let mut out = Vec::new();
+        predict::run(&args, &mut out).expect("predict runs");
+        String::from_utf8(out).unwrap()
+    };
+    let e = std::f64::consts::E;
+    // Inverted: scores 1 for class 3, 0 for the other nine.
+    let top = format!("{:.4}", e / (e + 9.0));
+    let inverted = run(true);
+    assert!(
+        inverted.contains(&format!("\nprediction: 3\n  3  {top}  ")),
+        "{inverted}"
+    );
+    // As it is: scores 1 for classes 0, 1, 2, 0 for the rest.
+    let plain = run(false);
+    let top = format!("{:.4}", e / (3.0 * e + 7.0));
+    assert!(
+        plain.contains(&format!("\nprediction: 0\n  0  {top}  ")),
+        "{plain}"
+    );
 }
