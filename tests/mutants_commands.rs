@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use backprop::cli::{CliError, EvalArgs, GradcheckArgs, ImageSource, Plot, PredictArgs, TrainArgs};
 use backprop::commands::{AppError, eval, gradcheck, predict, train};
+use backprop::draw::{self, Shades};
 use backprop::model_file::{self, Params};
 use backprop::train::Config;
-use backprop::draw::{self, Shades};
 use backprop::{Matrix, mnist, plot, report};
 use data_common::{TempDir, idx_bytes};
 
@@ -100,7 +100,10 @@ fn run_eval(dir: &TempDir, model: &Path, show: usize) -> String {
 fn eval_names_the_class_each_digit_is_most_often_misread_as() {
     let (dir, model) = confusion_setup("eval-worst", 2, 2);
     let text = run_eval(&dir, &model, 0);
-    assert!(text.contains("test accuracy 0.7143 (5 of 7 right)"), "{text}");
+    assert!(
+        text.contains("test accuracy 0.7143 (5 of 7 right)"),
+        "{text}"
+    );
     for (c, total, correct, confused) in [
         (0, 3, 2, "1 (1 times)"),
         (1, 2, 2, "-"),
@@ -125,7 +128,10 @@ fn eval_draws_the_misread_digits_only_when_there_are_some_and_they_are_square() 
     assert!(!none.contains("read as 1\n"), "{none}");
 
     let drawn = run_eval(&dir, &model, 5);
-    assert!(drawn.contains("\nthe first 2 misread test digits\n"), "{drawn}");
+    assert!(
+        drawn.contains("\nthe first 2 misread test digits\n"),
+        "{drawn}"
+    );
     assert!(drawn.contains("#2: 0 read as 1"), "{drawn}");
     assert!(drawn.contains("#5: 2 read as 3"), "{drawn}");
     // The same table as without --show: only the drawing is added.
@@ -283,7 +289,10 @@ fn train_reports_writes_the_chart_csv_and_model_and_quiet_prints_the_summary_onl
     }
     let after = head + 1 + outcome.rows.len();
     assert_eq!(lines[after], "", "{text}");
-    assert!(lines[after + 1].starts_with("final test accuracy "), "{text}");
+    assert!(
+        lines[after + 1].starts_with("final test accuracy "),
+        "{text}"
+    );
     assert_eq!(
         lines[after + 2..],
         [
@@ -298,7 +307,10 @@ fn train_reports_writes_the_chart_csv_and_model_and_quiet_prints_the_summary_onl
     let quiet = run_train(&args).expect("quiet train runs");
     let quiet_lines: Vec<&str> = quiet.lines().collect();
     assert_eq!(quiet_lines.len(), 1, "{quiet}");
-    assert!(quiet_lines[0].starts_with("final test accuracy "), "{quiet}");
+    assert!(
+        quiet_lines[0].starts_with("final test accuracy "),
+        "{quiet}"
+    );
     assert_eq!(std::fs::read_to_string(&svg).unwrap(), chart);
 }
 
@@ -319,7 +331,10 @@ fn train_refuses_two_outputs_on_one_path_before_any_work() {
         args.plot = plot.map_or(Plot::Off, |p| Plot::To(p.clone()));
         args.save = save.cloned();
         match run_train(&args) {
-            Err(AppError::Usage(CliError::Conflict { first: f, second: s })) => {
+            Err(AppError::Usage(CliError::Conflict {
+                first: f,
+                second: s,
+            })) => {
                 assert_eq!((f, s), (first, second));
             }
             other => panic!("{first} and {second} on one path: {other:?}"),
@@ -362,7 +377,10 @@ fn train_writes_the_default_chart_only_where_there_is_a_target_directory() {
     let (without, quiet, off, with) = results.expect("train runs");
     assert!(without.ends_with(&format!("{note}\n")), "{without}");
     assert!(!quiet.contains(note), "{quiet}");
-    assert!(!off.contains(note) && !off.contains("learning curves"), "{off}");
+    assert!(
+        !off.contains(note) && !off.contains("learning curves"),
+        "{off}"
+    );
     assert!(
         with.ends_with("\nlearning curves: target/learning-curves.svg\n"),
         "{with}"
@@ -521,11 +539,36 @@ fn eval_prints_the_confusion_matrix() {
          {:>11}{:>6}{:>6}{:>6}{:>6}{:>8}\n\
          {:>11}{:>6}{:>6}{:>6}{:>6}{:>8}\n\
          {:>11}{:>6}{:>6}{:>6}{:>6}{:>8}\n",
-        "true \\ read", 0, 1, 2, 3, "total",
-        0, 2, 1, 0, 0, 3,
-        1, 0, 2, 0, 0, 2,
-        2, 0, 0, 0, 1, 1,
-        3, 0, 0, 0, 1, 1,
+        "true \\ read",
+        0,
+        1,
+        2,
+        3,
+        "total",
+        0,
+        2,
+        1,
+        0,
+        0,
+        3,
+        1,
+        0,
+        2,
+        0,
+        0,
+        2,
+        2,
+        0,
+        0,
+        0,
+        1,
+        1,
+        3,
+        0,
+        0,
+        0,
+        1,
+        1,
     );
     assert!(
         text.contains(&format!(
@@ -620,7 +663,10 @@ fn predict_draws_a_square_digit_under_the_title() {
         let drawn = draw::digit(&images[1], side, Shades::Ascii);
         assert!(drawn.len() >= side, "{drawn:?}");
         assert_eq!(lines[1..1 + drawn.len()], drawn, "{text}");
-        assert!(lines[1 + drawn.len()].starts_with("prediction: 1"), "{text}");
+        assert!(
+            lines[1 + drawn.len()].starts_with("prediction: 1"),
+            "{text}"
+        );
     }
 }
 
