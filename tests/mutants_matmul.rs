@@ -233,3 +233,109 @@ fn threads_for_keeps_its_three_limits() {
     assert_eq!(threads_for(0, 600, 600, 600), 1);
     assert_eq!(threads_for(4, 600, 600, 600), 4);
 }
+
+/// Uniform values in [-1, 1) from `seed`.
+fn random(len: usize, seed: u64) -> Vec<f32> {
+    let mut rng = backprop::Rng::new(seed);
+    (0..len)
+        .map(|_| (rng.next_f64() * 2.0 - 1.0) as f32)
+        .collect()
+}
+
+/// A narrow C (A read in place) with a sum longer than KC_IN_PLACE: the second slice of the
+/// sum reads A from column p0 > 0 on, for A plain (Rows) and transposed (Adjacent). Kills
+/// `i0 * row_stride + p0 * col_stride` in `a_in_place` (packing.rs) turned `+ -> -` or
+/// `p0 * col_stride -> p0 / col_stride`.
+#[test]
+fn a_read_in_place_from_a_later_slice_of_the_sum() {
+    let (m, k, n) = (12, matmul::KC_IN_PLACE + 76, 20);
+    assert!(n < matmul::PACK_A_FROM_N);
+    let a = random(m * k, 1);
+    let b = random(k * n, 2);
+    let b_op = Operand::row_major(&b, n);
+    check(
+        m,
+        k,
+        n,
+        Operand::row_major(&a, k),
+        b_op,
+        "A plain, two slices",
+    );
+    // The same values stored k x m, read as the transpose.
+    check(
+        m,
+        k,
+        n,
+        Operand::transposed(&a, m),
+        b_op,
+        "A transposed, two slices",
+    );
+}
+
+/// The rows that pad a ragged A sliver to MR must be zeros, not what the reused buffer held
+/// from an earlier product: a zero column of the real rows is only skipped when the padding
+/// is zero too, and skipping shows (an infinity of B under it, see `check_skip_decision`).
+/// Kills `if h < R` (zero the padding) in `pack_slivers` (packing.rs) turned `==` or `>`.
+#[test]
+fn the_padding_of_a_ragged_sliver_is_zeros() {
+    let (k, n) = (64, 260);
+    assert!(n >= matmul::PACK_A_FROM_N, "A must be packed");
+    for kernel in kernels() {
+        // First fill this thread's packed A with non-zeros (a whole sliver of ones).
+        let ones = vec![1.0f32; 6 * k];
+        let b = random(k * n, 3);
+        let mut c = vec![0.0f32; 6 * n];
+        matmul::gemm_with(
+            kernel,
+            1,
+            6,
+            k,
+            n,
+            Operand::row_major(&ones, k),
+            Operand::row_major(&b, n),
+            &mut c,
+        );
+        // Then 4 rows whose first 8 columns (1/SKIP_FROM of 64) are zero, over B rows of
+        // infinities: skipped, they add nothing.
+        let m = 4;
+        let a: Vec<f32> = (0..m * k)
+            .map(|e| if e % k < 8 { 0.0 } else { 0.5 + (e % 3) as f32 })
+            .collect();
+        let b_inf: Vec<f32> = b
+            .iter()
+            .enumerate()
+            .map(|(e, &v)| if e / n < 8 { f32::INFINITY } else { v })
+            .collect();
+        let b_zero: Vec<f32> = b
+            .iter()
+            .enumerate()
+            .map(|(e, &v)| if e / n < 8 { 0.0 } else { v })
+            .collect();
+        let a_op = Operand::row_major(&a, k);
+        let mut c = vec![0.0f32; m * n];
+        matmul::gemm_with(
+            kernel,
+            1,
+            m,
+            k,
+            n,
+            a_op,
+            Operand::row_major(&b_inf, n),
+            &mut c,
+        );
+        let expected = chain(
+            m,
+            k,
+            n,
+            &a_op,
+            &Operand::row_major(&b_zero, n),
+            kernel == Kernel::Avx2Fma,
+        );
+        for (x, y) in c.iter().zip(&expected) {
+            assert!(
+                x.to_bits() == y.to_bits(),
+                "{kernel:?}: {x} for {y}: the padding rows were not zero, so the zero columns were taken"
+            );
+        }
+    }
+}
