@@ -138,7 +138,7 @@ pub fn confusion(
     keep: usize,
 ) -> (Confusion, Vec<(usize, usize)>) {
     let mut counts = vec![vec![0usize; set.classes]; set.classes];
-    let mut wrong = Vec::with_capacity(keep);
+    let mut wrong = Vec::with_capacity(keep.min(set.len));
     classify(network, set, set.len, chunk, |i, class| {
         let t = usize::from(set.labels[i]);
         counts[t][class] += 1;

@@ -73,3 +73,47 @@ fn accuracy_counts_the_right_ones() {
         assert_eq!(acc, right as f64 / count as f64, "{threads} threads");
     }
 }
+
+/// The confusion matrix counts each (label, prediction) pair of `classify`, its rows and
+/// diagonal add up to the class totals and the right ones, its accuracy is `accuracy`'s,
+/// and the misread images it keeps are the first `keep`, in order.
+#[test]
+fn confusion_counts_what_classify_says() {
+    let data = mnist::load_dir(Path::new(mnist::DEFAULT_DIR)).expect("MNIST in data/mnist");
+    let test = &data.test;
+    let mut net = TwoLayerNet::new(test.image_len(), 20, test.classes, 0.1, &mut Rng::new(5));
+    let predicted = classified(&mut net, test, usize::MAX, 1000, 1);
+    let mut counts = vec![vec![0usize; test.classes]; test.classes];
+    let mut wrong = Vec::new();
+    for &(i, class) in &predicted {
+        let t = usize::from(test.labels[i]);
+        counts[t][class] += 1;
+        if t != class {
+            wrong.push((i, class));
+        }
+    }
+    let right: usize = (0..test.classes).map(|c| counts[c][c]).sum();
+    assert!(
+        right > 0 && wrong.len() > 10,
+        "need both right and wrong: {right} right"
+    );
+
+    for threads in [1, 2] {
+        matmul::set_threads_here(threads);
+        let (confusion, kept) = evaluate::confusion(&mut net, test, 1000, 7);
+        matmul::set_threads_here(0);
+        assert_eq!(confusion.counts, counts, "{threads} threads");
+        assert_eq!(kept, wrong[..7], "{threads} threads");
+        for (c, row) in counts.iter().enumerate() {
+            assert_eq!(confusion.class_total(c), row.iter().sum::<usize>());
+            assert_eq!(confusion.class_correct(c), row[c]);
+        }
+        assert_eq!(confusion.accuracy(), right as f64 / test.len as f64);
+    }
+    // Keeping more than there are keeps them all; keeping none keeps none.
+    assert_eq!(
+        evaluate::confusion(&mut net, test, 1000, usize::MAX).1,
+        wrong
+    );
+    assert!(evaluate::confusion(&mut net, test, 1000, 0).1.is_empty());
+}
