@@ -339,3 +339,35 @@ fn the_padding_of_a_ragged_sliver_is_zeros() {
         }
     }
 }
+
+/// An operand whose last element lies past its slice is refused by `gemm_with` with a message
+/// that names it and its strides (a programmer error), before any product. Kills, in
+/// `Operand::check` (matmul/mod.rs), the check removed, either `> 0` turned `<`, and
+/// `(rows - 1) * row_stride` or `(cols - 1) * col_stride` turned `/` (each shape below is
+/// one that only the multiplied term makes reach too far).
+fn gemm_with_short_a(rows: usize, cols: usize, a: Operand) {
+    let b = vec![1.0f32; cols * 2];
+    let mut c = vec![0.0f32; rows * 2];
+    matmul::gemm_with(
+        Kernel::Portable,
+        1,
+        rows,
+        cols,
+        2,
+        a,
+        Operand::row_major(&b, 2),
+        &mut c,
+    );
+}
+
+#[test]
+#[should_panic(expected = "gemm: A (3x2, strides 2, 1) reaches past its 5 values")]
+fn a_row_major_operand_too_short_is_refused_by_name() {
+    gemm_with_short_a(3, 2, Operand::row_major(&[1.0; 5], 2));
+}
+
+#[test]
+#[should_panic(expected = "gemm: A (2x3, strides 1, 2) reaches past its 5 values")]
+fn a_transposed_operand_too_short_is_refused_by_name() {
+    gemm_with_short_a(2, 3, Operand::transposed(&[1.0; 5], 2));
+}
