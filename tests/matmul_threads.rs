@@ -62,3 +62,17 @@ fn pool_gives_the_one_thread_result_every_time() {
         }
     });
 }
+
+/// `set_threads_here` limits this thread's products and nothing else; 0 lifts the limit.
+#[test]
+fn set_threads_here_is_read_back_on_this_thread_only() {
+    let everywhere = backprop::matmul::threads();
+    backprop::matmul::set_threads_here(3);
+    assert_eq!(backprop::matmul::threads(), 3);
+    let other = std::thread::spawn(backprop::matmul::threads).join().unwrap();
+    assert_eq!(other, everywhere);
+    backprop::matmul::set_threads_here(1);
+    assert_eq!(backprop::matmul::threads(), 1);
+    backprop::matmul::set_threads_here(0);
+    assert_eq!(backprop::matmul::threads(), everywhere);
+}
