@@ -69,7 +69,9 @@ fn set_threads_here_is_read_back_on_this_thread_only() {
     let everywhere = backprop::matmul::threads();
     backprop::matmul::set_threads_here(3);
     assert_eq!(backprop::matmul::threads(), 3);
-    let other = std::thread::spawn(backprop::matmul::threads).join().unwrap();
+    let other = std::thread::spawn(backprop::matmul::threads)
+        .join()
+        .unwrap();
     assert_eq!(other, everywhere);
     backprop::matmul::set_threads_here(1);
     assert_eq!(backprop::matmul::threads(), 1);
