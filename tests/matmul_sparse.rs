@@ -12,12 +12,8 @@ use backprop::Rng;
 use backprop::matmul::{self, Kernel, Operand, SKIP_FROM};
 use proptest::prelude::*;
 
-fn kernels() -> Vec<Kernel> {
-    [Kernel::Portable, Kernel::Avx2Fma]
-        .into_iter()
-        .filter(|k| k.is_available())
-        .collect()
-}
+mod matmul_common;
+use matmul_common::{chain, kernels};
 
 /// A (m x k) with each element zero with probability `zeros` (in [0, 1]), and whole columns
 /// zero in runs (a blank margin, as in an image) with probability `blank`; other values in
@@ -42,27 +38,6 @@ fn dense(len: usize, seed: u64) -> Vec<f32> {
     (0..len)
         .map(|_| (rng.next_f64() * 2.0 - 1.0) as f32)
         .collect()
-}
-
-/// C = A · B by the definition the kernel follows: for each element, one chain over p in
-/// order from 0.0, fused (one rounding per step) or not.
-fn chain(m: usize, k: usize, n: usize, a: &Operand, b: &Operand, fused: bool) -> Vec<f32> {
-    let mut c = vec![0.0f32; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            let mut acc = 0.0f32;
-            for p in 0..k {
-                let (x, y) = (a.at(i, p), b.at(p, j));
-                acc = if fused {
-                    x.mul_add(y, acc)
-                } else {
-                    x * y + acc
-                };
-            }
-            c[i * n + j] = acc;
-        }
-    }
-    c
 }
 
 /// Checks the blocked product of a sparse A (stored as is, or as the transpose of a stored

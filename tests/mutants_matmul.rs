@@ -7,32 +7,8 @@
 
 use backprop::matmul::{self, Kernel, Operand};
 
-fn kernels() -> Vec<Kernel> {
-    [Kernel::Portable, Kernel::Avx2Fma]
-        .into_iter()
-        .filter(|k| k.is_available())
-        .collect()
-}
-
-/// C = A · B as one chain per element over p in order from 0.0, fused or not.
-fn chain(m: usize, k: usize, n: usize, a: &Operand, b: &Operand, fused: bool) -> Vec<f32> {
-    let mut c = vec![0.0f32; m * n];
-    for i in 0..m {
-        for j in 0..n {
-            let mut acc = 0.0f32;
-            for p in 0..k {
-                let (x, y) = (a.at(i, p), b.at(p, j));
-                acc = if fused {
-                    x.mul_add(y, acc)
-                } else {
-                    x * y + acc
-                };
-            }
-            c[i * n + j] = acc;
-        }
-    }
-    c
-}
+mod matmul_common;
+use matmul_common::{chain, kernels};
 
 /// The blocked product of `a` (m x k) and `b` (k x n) equals the chain bit for bit, for each
 /// kernel and 1 and 2 threads.
