@@ -3,13 +3,15 @@
 //! product must equal, to the last bit, a scalar loop that does just that, with `mul_add` for
 //! the AVX2+FMA kernel and a separate multiply and add for the portable one.
 //!
-//! This is the test of the zero skipping (`matmul/sparsity.rs`): A is mostly zeros (as MNIST
-//! images are), with zero columns in runs and scattered, so that some slivers skip steps and
-//! some do not. A skipped step that was not all zeros drops a term; a step taken twice or out
-//! of order changes the rounding: either shows in the bits.
+//! This is the test of the two ways of leaving out A's zeros: the blocked kernel's skipped
+//! steps (`matmul/sparsity.rs`) and the sparse path's row lists (`matmul/sparse.rs`). A is
+//! mostly zeros (as MNIST images are), with zero columns in runs and scattered, so that some
+//! slivers skip steps and some do not. A skipped step or a listed column that was not all
+//! zeros drops a term; a term taken twice or out of order changes the rounding: either shows
+//! in the bits. Each product is computed on both paths, forced, and on the one `gemm` picks.
 
 use backprop::Rng;
-use backprop::matmul::{self, Kernel, Operand, SKIP_FROM};
+use backprop::matmul::{self, Kernel, Operand, Path, SKIP_FROM, SPARSE_FROM_PERCENT};
 use proptest::prelude::*;
 
 mod matmul_common;
@@ -57,19 +59,32 @@ fn check(m: usize, k: usize, n: usize, zeros: f64, blank: f64, a_t: bool, seed: 
         Operand::row_major(&a, k)
     };
     let b_op = Operand::row_major(&b, n);
+    // Both paths where the sparse one can read the operands (A row-major, C 8 wide), each
+    // forced whatever A holds, and the one `gemm_with` picks.
+    let mut paths = vec![None, Some(Path::Blocked)];
+    if !a_t && n >= 8 {
+        paths.push(Some(Path::Sparse));
+    }
     for kernel in kernels() {
         let expected = chain(m, k, n, &a_op, &b_op, kernel == Kernel::Avx2Fma);
         for threads in [1, 2] {
-            let mut c = vec![f32::NAN; m * n];
-            matmul::gemm_with(kernel, threads, m, k, n, a_op, b_op, &mut c);
-            let same = c
-                .iter()
-                .zip(&expected)
-                .all(|(x, y)| x.to_bits() == y.to_bits());
-            assert!(
-                same,
-                "{m}x{k}·{k}x{n} (zeros {zeros}, blank {blank}, a_t {a_t}, seed {seed}), {kernel:?}, {threads} threads: not the chain's bits"
-            );
+            for &path in &paths {
+                let mut c = vec![f32::NAN; m * n];
+                match path {
+                    None => matmul::gemm_with(kernel, threads, m, k, n, a_op, b_op, &mut c),
+                    Some(path) => {
+                        matmul::gemm_on(path, kernel, threads, m, k, n, a_op, b_op, &mut c)
+                    }
+                }
+                let same = c
+                    .iter()
+                    .zip(&expected)
+                    .all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(
+                    same,
+                    "{m}x{k}·{k}x{n} (zeros {zeros}, blank {blank}, a_t {a_t}, seed {seed}), {kernel:?}, {threads} threads, path {path:?}: not the chain's bits"
+                );
+            }
         }
     }
 }
@@ -119,4 +134,92 @@ fn threshold_either_side() {
     let share = 1.0 / SKIP_FROM as f64;
     check(12, 512, 20, 0.0, share * 0.5, false, 5);
     check(12, 512, 20, 0.0, share * 2.0, false, 6);
+}
+
+/// The sparse path's passes: C one block wide, a width that is not a multiple of 8 (the last
+/// block overlaps), exactly one pass (64), and two or more passes, the last narrower than a
+/// block (66 = 64 + 2: it starts 6 columns early) or not (130).
+#[test]
+fn sparse_path_every_pass_width() {
+    for (n, seed) in [
+        (8, 10),
+        (9, 11),
+        (15, 12),
+        (50, 13),
+        (63, 14),
+        (64, 15),
+        (66, 16),
+        (130, 17),
+    ] {
+        check(7, 300, n, 0.8, 0.3, false, seed);
+    }
+}
+
+/// `gemm` takes the sparse path exactly when A is row-major, C at least 8 wide and at least
+/// SPARSE_FROM_PERCENT of A's sampled elements zero.
+#[test]
+fn the_path_follows_the_zeros_and_the_layout() {
+    let (m, k, n) = (64, 256, 50);
+    let share = SPARSE_FROM_PERCENT as f64 / 100.0;
+    let b = dense(k * n, 7);
+    let b_op = Operand::row_major(&b, n);
+    // Zeros spread evenly (every element past a threshold of its index's hash is zero), so
+    // that the sample sees about the share of the whole.
+    let fill = |zeros: f64| -> Vec<f32> {
+        (0..m * k)
+            .map(|e| {
+                let x = ((e as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 11) as f64
+                    / (1u64 << 53) as f64;
+                if x < zeros { 0.0 } else { 1.0 + x as f32 }
+            })
+            .collect()
+    };
+    let mostly_zeros = fill(share + 0.15);
+    let few_zeros = fill(share - 0.15);
+    let plain = |a| Operand::row_major(a, k);
+    assert_eq!(
+        matmul::path(m, k, n, plain(&mostly_zeros), b_op),
+        Path::Sparse
+    );
+    assert_eq!(
+        matmul::path(m, k, n, plain(&few_zeros), b_op),
+        Path::Blocked
+    );
+    // The layouts it cannot read, however many zeros: A transposed, B transposed, C narrow.
+    let a_t = Operand::transposed(&mostly_zeros, m);
+    assert_eq!(matmul::path(m, k, n, a_t, b_op), Path::Blocked);
+    let b_t = Operand::transposed(&b, k);
+    assert_eq!(
+        matmul::path(m, k, n, plain(&mostly_zeros), b_t),
+        Path::Blocked
+    );
+    assert_eq!(
+        matmul::path(m, k, 7, plain(&mostly_zeros), Operand::row_major(&b, 7)),
+        Path::Blocked
+    );
+}
+
+/// The threshold exactly: with fewer than 256 elements every one is looked at, so A with
+/// SPARSE_FROM_PERCENT% zeros takes the sparse path and with one zero fewer it does not.
+#[test]
+fn the_threshold_is_exact_on_a_small_a() {
+    let (m, k, n) = (4, 50, 8);
+    let zeros = m * k * SPARSE_FROM_PERCENT / 100;
+    let b = dense(k * n, 8);
+    let b_op = Operand::row_major(&b, n);
+    for (count, expected) in [(zeros, Path::Sparse), (zeros - 1, Path::Blocked)] {
+        // The zeros scattered: every other element first, then the rest.
+        let mut a = vec![1.0f32; m * k];
+        let order = (0..m * k).step_by(2).chain((1..m * k).step_by(2));
+        for e in order.take(count) {
+            a[e] = if e % 3 == 0 { -0.0 } else { 0.0 };
+        }
+        let a_op = Operand::row_major(&a, k);
+        assert_eq!(
+            matmul::path(m, k, n, a_op, b_op),
+            expected,
+            "{count} zeros of {}",
+            m * k
+        );
+    }
 }

@@ -4,6 +4,8 @@
 //!   and how the threads share them;
 //! - `packing.rs`: copying blocks of A and B into the order the kernel reads them (or, for
 //!   a narrow product, reading A where it lies);
+//! - `sparse.rs`: the other path, for an A that is mostly zeros (an MNIST batch): each row
+//!   of C from the non-zeros of A's row alone;
 //! - `sparsity.rs`: the columns of A that are all zeros (most of an MNIST image), whose steps
 //!   the kernel skips;
 //! - `kernel.rs`: the 6x16 register-tile micro-kernel, one body built twice (portable and
@@ -25,6 +27,7 @@ mod gemm;
 mod kernel;
 mod naive;
 mod packing;
+mod sparse;
 mod sparsity;
 mod threads;
 
@@ -33,6 +36,7 @@ pub use gemm::{
 };
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
+pub use sparse::SPARSE_FROM_PERCENT;
 pub use sparsity::SKIP_FROM;
 pub use threads::{set_threads, set_threads_here, threads};
 
@@ -125,5 +129,58 @@ pub fn gemm_with(
     );
     a.check("A", m, k);
     b.check("B", k, n);
-    gemm::gemm(kernel, threads, m, k, n, &a, &b, c);
+    if sparse::suits(m, k, n, &a, &b) {
+        sparse::gemm(kernel, threads, m, k, n, &a, &b, c);
+    } else {
+        gemm::gemm(kernel, threads, m, k, n, &a, &b, c);
+    }
+}
+
+/// Which way `gemm` computes a product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// The blocked BLIS loops (`gemm.rs`), for any operands.
+    Blocked,
+    /// From A's non-zeros (`sparse.rs`), when A is mostly zeros.
+    Sparse,
+}
+
+/// The path `gemm` takes for these operands: `Path::Sparse` when A is mostly zeros (at least
+/// SPARSE_FROM_PERCENT of a sample), A has a unit stride, B's rows are contiguous and C is at
+/// least 8 wide.
+pub fn path(m: usize, k: usize, n: usize, a: Operand, b: Operand) -> Path {
+    if sparse::suits(m, k, n, &a, &b) {
+        Path::Sparse
+    } else {
+        Path::Blocked
+    }
+}
+
+/// `gemm_with` on the given path, whatever A holds (tests and benchmarks: both paths give the
+/// same bits). Panics if `Path::Sparse` is asked for operands it cannot read (see `path`).
+#[track_caller]
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_on(
+    path: Path,
+    kernel: Kernel,
+    threads: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: Operand,
+    b: Operand,
+    c: &mut [f32],
+) {
+    assert_eq!(
+        c.len(),
+        m * n,
+        "gemm: C has {} values, not {m}x{n}",
+        c.len()
+    );
+    a.check("A", m, k);
+    b.check("B", k, n);
+    match path {
+        Path::Blocked => gemm::gemm(kernel, threads, m, k, n, &a, &b, c),
+        Path::Sparse => sparse::gemm(kernel, threads, m, k, n, &a, &b, c),
+    }
 }

@@ -1,0 +1,353 @@
+//! The product when most of A is zeros: each row of C made from the non-zeros of its row of A.
+//!
+//! Row i of C is a sum of rows of B, each scaled by one element of A's row i:
+//! `C[i] = Σ_p A[i][p] · B[p]`. A zero element adds nothing, so this path lists the columns
+//! p where A's row is not zero and adds up only those rows of B. An MNIST batch is 81% zeros
+//! (the blank margin around each digit), so `x · W1`, in training and in every evaluation,
+//! takes a fifth of the multiply-adds of the full sum, and no packing: B is read where it
+//! lies.
+//!
+//! The result is the same, bit for bit, as the blocked product's (`gemm.rs`): each element of
+//! C is one chain of multiply-adds over p in order, started from +0.0, with the zero terms left
+//! out, and a zero term never changes an accumulator (`sparsity.rs` says why, and names the one
+//! corner where it would: an infinite or NaN element of B facing a zero of A).
+//! `tests/matmul_sparse.rs` holds both paths to a scalar chain.
+//!
+//! How a row is computed: C's row is held in registers, up to 64 columns at a time as blocks
+//! of 8 (one AVX register each), while the list is walked once. When C's width is not a
+//! multiple of 8, the last block overlaps the one before it (50 columns: blocks at 0, 8, ..,
+//! 40 and 42): columns 42..48 are computed twice, the same way, and B needs no padded copy.
+//!
+//! Which path (`suits`): A row-major, B's rows contiguous, C at least 8 wide, and at least
+//! SPARSE_FROM_PERCENT of a sample of A's elements zero. The choice depends on A's values
+//! only, never on the threads, and either path gives the same bits.
+//!
+//! Threads: C's rows are cut into bands, claimed by the threads; each row is computed by one
+//! thread from its own list.
+//!
+//! Left out: a transposed A (`x.T · dout` stays on the blocked path, whose kernel skips A's
+//! zero columns: its lists, one per stored column, cost more to make than they saved,
+//! measured), a sparse B, and keeping a row's list from one product to the next (the
+//! training loop lists the same batch twice).
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use super::Operand;
+use super::gemm::{PARTS_PER_THREAD, threads_for};
+use super::kernel::Kernel;
+use super::threads;
+
+// ANCHOR: sparse_from
+/// A product takes this path when at least this share (percent) of a sample of A's elements
+/// are zero. Per multiply-add the row loop costs about what the blocked kernel does, plus the
+/// listing, so it needs a good share of zeros to win. Measured on this machine, 100x784·784x50
+/// with zeros scattered at random, one thread (sparse / blocked, µs): 30% zeros 265 / 222,
+/// 40% 215 / 217, 50% 193 / 191, 60% 167 / 202, 70% 135 / 210, 80% 100 / 222.
+pub const SPARSE_FROM_PERCENT: usize = 50;
+// ANCHOR_END: sparse_from
+
+/// How many of A's elements are looked at to choose the path: spread evenly over A.
+const SAMPLES: usize = 256;
+
+/// The width of a block of C's row (one AVX register), and of the groups of values listed
+/// at once.
+const GROUP: usize = 8;
+
+/// Columns of C computed in one walk of a row's list: 8 blocks of 8, 8 of the 16 AVX
+/// registers as accumulators.
+const PASS: usize = 8 * GROUP;
+
+thread_local! {
+    /// Each thread's list buffers, kept between products.
+    static LISTS: RefCell<Lists> = const { RefCell::new(Lists::new()) };
+}
+
+/// Whether an m x k by k x n product takes this path: A and B laid out as it reads them, C at
+/// least 8 wide, and A mostly zeros (at least SPARSE_FROM_PERCENT of a sample).
+pub fn suits(m: usize, k: usize, n: usize, a: &Operand, b: &Operand) -> bool {
+    if !readable(n, a, b) || m == 0 || k == 0 {
+        return false;
+    }
+    let zeros = zero_count(m, k, a);
+    zeros * 100 >= SPARSE_FROM_PERCENT * SAMPLES.min(m * k)
+}
+
+/// Whether this path can read the operands: A's rows and B's rows contiguous, C at least one
+/// block wide.
+fn readable(n: usize, a: &Operand, b: &Operand) -> bool {
+    a.col_stride == 1 && b.col_stride == 1 && n >= GROUP
+}
+
+/// How many of (at most) SAMPLES elements of A, spread evenly over it, are ±0.0.
+fn zero_count(m: usize, k: usize, a: &Operand) -> usize {
+    let len = m * k;
+    let samples = SAMPLES.min(len);
+    (0..samples)
+        .map(|s| s * len / samples)
+        .filter(|&e| a.at(e / k, e % k) == 0.0)
+        .count()
+}
+
+/// C (m x n, row-major, overwritten) = A (m x k) · B (k x n), from A's non-zeros, on up to
+/// `threads` threads. Panics unless the operands are laid out as `suits` asks.
+#[allow(clippy::too_many_arguments)]
+pub fn gemm(
+    kernel: Kernel,
+    threads: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &Operand,
+    b: &Operand,
+    c: &mut [f32],
+) {
+    assert!(
+        readable(n, a, b),
+        "matmul: the sparse path needs A and B row-major and C at least {GROUP} wide"
+    );
+    // The work is about a fifth of the full sum's: size the threads by that.
+    let threads = threads_for(threads, m, k.div_ceil(5), n);
+    let parts = if threads <= 1 {
+        1
+    } else {
+        m.min(threads * PARTS_PER_THREAD)
+    };
+    let mut rest = &mut *c;
+    let jobs: Vec<(Range<usize>, &mut [f32])> = (0..parts)
+        .map(|t| {
+            let rows = m * t / parts..m * (t + 1) / parts;
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(rows.len() * n);
+            rest = tail;
+            (rows, mine)
+        })
+        .collect();
+    threads::run_each(threads, jobs, &|(rows, c_band)| {
+        LISTS.with_borrow_mut(|lists| band(kernel, k, n, a, b, rows, c_band, lists));
+    });
+}
+
+/// The rows `rows` of C (held in `c`), with the given kernel build.
+#[allow(clippy::too_many_arguments)]
+fn band(
+    kernel: Kernel,
+    k: usize,
+    n: usize,
+    a: &Operand,
+    b: &Operand,
+    rows: Range<usize>,
+    c: &mut [f32],
+    lists: &mut Lists,
+) {
+    match kernel {
+        Kernel::Portable => band_body::<false>(k, n, a, b, rows, c, lists),
+        Kernel::Avx2Fma => {
+            assert!(
+                Kernel::Avx2Fma.is_available(),
+                "matmul: the AVX2+FMA kernel was asked for on a CPU without AVX2 and FMA"
+            );
+            #[cfg(target_arch = "x86_64")]
+            #[allow(unsafe_code)]
+            // SAFETY: `band_avx2_fma` is safe Rust compiled with AVX2 and FMA enabled; the
+            // only requirement for calling it is that the CPU has both, which the assert
+            // above has just checked at run time.
+            unsafe {
+                band_avx2_fma(k, n, a, b, rows, c, lists)
+            }
+        }
+    }
+}
+
+/// `band_body` built with AVX2 and FMA (see `kernel.rs`: one body, two builds).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn band_avx2_fma(
+    k: usize,
+    n: usize,
+    a: &Operand,
+    b: &Operand,
+    rows: Range<usize>,
+    c: &mut [f32],
+    lists: &mut Lists,
+) {
+    band_body::<true>(k, n, a, b, rows, c, lists)
+}
+
+/// Lists the non-zeros of each row in `rows` of A and computes that row of C from them.
+#[inline(always)]
+fn band_body<const FUSED: bool>(
+    k: usize,
+    n: usize,
+    a: &Operand,
+    b: &Operand,
+    rows: Range<usize>,
+    c: &mut [f32],
+    lists: &mut Lists,
+) {
+    for (r, i) in rows.enumerate() {
+        let row = &a.data[i * a.row_stride..][..k];
+        let cols = lists.of_row(row);
+        row_times_b::<FUSED>(cols, row, b, &mut c[r * n..(r + 1) * n]);
+    }
+}
+
+/// C's row (n wide) = Σ A[p] · B[p] over the listed columns p of A's row, in order; in passes of up to PASS columns: the number of whole 8-wide blocks of
+/// a pass picks the instance, so that its accumulators are registers.
+#[inline(always)]
+fn row_times_b<const FUSED: bool>(cols: &[u32], a_row: &[f32], b: &Operand, c_row: &mut [f32]) {
+    let n = c_row.len();
+    let mut j0 = 0;
+    while j0 < n {
+        // A last pass narrower than a block starts a little earlier, overlapping.
+        let j = j0.min(n - GROUP);
+        let w = PASS.min(n - j);
+        let (ldb, b, out) = (b.row_stride, &b.data[j..], &mut c_row[j..j + w]);
+        match w.div_ceil(GROUP) {
+            1 => pass::<FUSED, 0>(cols, a_row, b, ldb, out),
+            2 => pass::<FUSED, 1>(cols, a_row, b, ldb, out),
+            3 => pass::<FUSED, 2>(cols, a_row, b, ldb, out),
+            4 => pass::<FUSED, 3>(cols, a_row, b, ldb, out),
+            5 => pass::<FUSED, 4>(cols, a_row, b, ldb, out),
+            6 => pass::<FUSED, 5>(cols, a_row, b, ldb, out),
+            7 => pass::<FUSED, 6>(cols, a_row, b, ldb, out),
+            _ => pass::<FUSED, 7>(cols, a_row, b, ldb, out),
+        }
+        j0 = j + w;
+    }
+}
+
+/// `out` (w columns, 8·FULL < w ≤ 8·(FULL+1)) = Σ A[p] · B[p][..w] over the listed p, B's
+/// rows `ldb` apart: FULL blocks of 8 from column 0, and a last block ending at w, which
+/// overlaps the one before it when w is not a multiple of 8. The last block has its own
+/// accumulator rather than a place in the array: as a member of the array, LLVM cut it into
+/// pieces of 1, 4, 2 and 1 lanes (seen in the assembly).
+#[inline(always)]
+fn pass<const FUSED: bool, const FULL: usize>(
+    cols: &[u32],
+    a_row: &[f32],
+    b: &[f32],
+    ldb: usize,
+    out: &mut [f32],
+) {
+    let w = out.len();
+    assert!(w >= GROUP && w > GROUP * FULL && w <= GROUP * (FULL + 1));
+    let mut acc = [[0.0f32; GROUP]; FULL];
+    let mut last = [0.0f32; GROUP];
+    for &p in cols {
+        let p = p as usize;
+        let v = a_row[p];
+        let b_row = &b[p * ldb..][..w];
+        for (t, acc) in acc.iter_mut().enumerate() {
+            axpy8::<FUSED>(acc, v, b_row[GROUP * t..][..GROUP].try_into().unwrap());
+        }
+        axpy8::<FUSED>(&mut last, v, b_row[w - GROUP..].try_into().unwrap());
+    }
+    for (acc, out) in acc.iter().zip(out.as_chunks_mut::<GROUP>().0) {
+        *out = *acc;
+    }
+    out[w - GROUP..].copy_from_slice(&last);
+}
+
+/// `acc += v · b` for one block: one AVX register in the AVX2 build.
+#[inline(always)]
+fn axpy8<const FUSED: bool>(acc: &mut [f32; GROUP], v: f32, b: &[f32; GROUP]) {
+    for (acc, &bj) in acc.iter_mut().zip(b) {
+        *acc = if FUSED {
+            v.mul_add(bj, *acc)
+        } else {
+            v * bj + *acc
+        };
+    }
+}
+
+/// The columns of a row of A that hold a non-zero, in order. Only the columns: the product
+/// reads the values from A's row itself, which is in cache, and the list costs one store per
+/// 8 values.
+#[derive(Debug, Default)]
+struct Lists {
+    cols: Vec<u32>,
+    /// One 0/1 flag per value of the row being listed.
+    flags: Vec<u8>,
+}
+
+impl Lists {
+    const fn new() -> Lists {
+        Lists {
+            cols: Vec::new(),
+            flags: Vec::new(),
+        }
+    }
+
+    /// Lists the non-zeros of one contiguous row.
+    #[inline(always)]
+    fn of_row(&mut self, row: &[f32]) -> &[u32] {
+        grow(&mut self.cols, row.len() + GROUP);
+        grow(&mut self.flags, row.len());
+        let len = list_nonzeros(row, &mut self.flags, &mut self.cols);
+        &self.cols[..len]
+    }
+}
+
+/// Makes `v` at least `len` long.
+fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
+    if v.len() < len {
+        v.resize(len, T::default());
+    }
+}
+
+/// Writes each j with `values[j] != 0`, in order, to the front of `out`, and
+/// returns how many. `out` must have GROUP more places than `values` has values; `flags`
+/// (scratch) as many as `values`.
+///
+/// Without a branch per value: a first loop (which LLVM turns into vector compares) flags
+/// each value 1 if non-zero; then for each 8 values, their 8 flags make one 8-bit mask, which
+/// picks a row of POSITIONS: it is written whole (8 positions, one store), and the length
+/// moves on by the mask's count. A branch per value on MNIST's patchy zeros mispredicts so
+/// often that it cost more than the multiply-adds it saved (measured).
+#[inline(always)]
+fn list_nonzeros(values: &[f32], flags: &mut [u8], out: &mut [u32]) -> usize {
+    let flags = &mut flags[..values.len()];
+    for (f, &v) in flags.iter_mut().zip(values) {
+        *f = u8::from(v != 0.0);
+    }
+    let mut len = 0;
+    let (chunks, tail) = flags.as_chunks::<GROUP>();
+    for (c, chunk) in chunks.iter().enumerate() {
+        // Eight 0/1 bytes -> 8 bits: the multiply moves byte l's bit to bit 56 + l, and
+        // nothing else reaches bits 56..64.
+        let mask = (u64::from_le_bytes(*chunk).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
+        let at = (c * GROUP) as u32;
+        let (positions, count) = &POSITIONS[mask];
+        let out: &mut [u32; GROUP] = (&mut out[len..len + GROUP]).try_into().unwrap();
+        *out = std::array::from_fn(|l| at + u32::from(positions[l]));
+        len += usize::from(*count);
+    }
+    let at = chunks.len() * GROUP;
+    for (l, &f) in tail.iter().enumerate() {
+        out[len] = (at + l) as u32;
+        len += usize::from(f);
+    }
+    len
+}
+
+/// For each mask of 8 bits: the positions of its set bits in increasing order (the rest 0),
+/// and how many there are.
+static POSITIONS: [([u8; GROUP], u8); 256] = positions();
+
+const fn positions() -> [([u8; GROUP], u8); 256] {
+    let mut table = [([0u8; GROUP], 0u8); 256];
+    let mut mask = 0;
+    while mask < 256 {
+        let mut bit = 0;
+        while bit < GROUP {
+            if mask & (1 << bit) != 0 {
+                let (positions, count) = &mut table[mask];
+                positions[*count as usize] = bit as u8;
+                *count += 1;
+            }
+            bit += 1;
+        }
+        mask += 1;
+    }
+    table
+}
