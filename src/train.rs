@@ -32,9 +32,11 @@
 //!   `np.random.choice` (the batches), so a seed fixes the whole run.
 
 use std::fmt;
+use std::thread::{Scope, ScopedJoinHandle};
 use std::time::Instant;
 
 use crate::evaluate;
+use crate::matmul;
 use crate::mnist::Mnist;
 use crate::plot::LossCurve;
 use crate::report::EvalRow;
@@ -208,57 +210,65 @@ pub fn train<E>(
         &mut rng,
     );
     let learning_rate = config.learning_rate;
-    let mut rows = Vec::new();
     let mut loss_curve = LossCurve::new();
     let start = Instant::now();
     let mut train_s = 0.0;
 
-    // ANCHOR: loop
-    for i in 0..config.iters {
-        let step_start = Instant::now();
-        let batch_mask = rng.choice(train_size, config.batch_size);
-        let x_batch = x_train.batch(&batch_mask);
-        let t_batch = x_train.one_hot(&batch_mask);
+    let threads_here = matmul::threads_here();
+    let rows = std::thread::scope(|scope| {
+        let mut evaluations = Evaluations {
+            scope,
+            data,
+            limit: config.eval_limit.unwrap_or(usize::MAX),
+            iter_per_epoch,
+            start,
+            threads: matmul::threads(),
+            threads_here,
+            running: None,
+            rows: Vec::new(),
+        };
+        // ANCHOR: loop
+        for i in 0..config.iters {
+            evaluations.report_finished(&mut on_event)?;
+            let step_start = Instant::now();
+            let batch_mask = rng.choice(train_size, config.batch_size);
+            let x_batch = x_train.batch(&batch_mask);
+            let t_batch = x_train.one_hot(&batch_mask);
 
-        let grad = network.gradient(&x_batch, &t_batch);
+            let grad = network.gradient(&x_batch, &t_batch);
 
-        network.affine1.w.sub_scaled(learning_rate, &grad.w1);
-        network.affine1.b.sub_scaled(learning_rate, &grad.b1);
-        network.affine2.w.sub_scaled(learning_rate, &grad.w2);
-        network.affine2.b.sub_scaled(learning_rate, &grad.b2);
+            network.affine1.w.sub_scaled(learning_rate, &grad.w1);
+            network.affine1.b.sub_scaled(learning_rate, &grad.b1);
+            network.affine2.w.sub_scaled(learning_rate, &grad.w2);
+            network.affine2.b.sub_scaled(learning_rate, &grad.b2);
 
-        let loss = network.loss(&x_batch, &t_batch);
-        train_s += step_start.elapsed().as_secs_f64();
+            let loss = network.loss(&x_batch, &t_batch);
+            train_s += step_start.elapsed().as_secs_f64();
 
-        let parameter = non_finite_parameter(&network);
-        if !loss.is_finite() || parameter.is_some() {
-            return Err(Stop::Diverged(Diverged {
-                iteration: i,
-                loss,
-                parameter,
-                learning_rate,
-            }));
+            let parameter = non_finite_parameter(&network);
+            if !loss.is_finite() || parameter.is_some() {
+                evaluations.finish(&mut on_event)?;
+                return Err(Stop::Diverged(Diverged {
+                    iteration: i,
+                    loss,
+                    parameter,
+                    learning_rate,
+                }));
+            }
+            loss_curve.push(loss);
+            on_event(Event::Step { iteration: i, loss }).map_err(Stop::Handler)?;
+
+            if i % eval_every == 0 {
+                // network.accuracy(x_train, t_train), network.accuracy(x_test, t_test)
+                evaluations.start(&mut network, i, loss, &mut on_event)?;
+            }
         }
-        loss_curve.push(loss);
-        on_event(Event::Step { iteration: i, loss }).map_err(Stop::Handler)?;
-
-        if i % eval_every == 0 {
-            let limit = config.eval_limit.unwrap_or(usize::MAX);
-            let train_acc = evaluate::accuracy(&mut network, x_train, limit, EVAL_CHUNK);
-            let test_acc = evaluate::accuracy(&mut network, x_test, limit, EVAL_CHUNK);
-            let row = EvalRow {
-                epoch: i / iter_per_epoch + 1,
-                iteration: i,
-                loss,
-                train_acc,
-                test_acc,
-                elapsed_s: start.elapsed().as_secs_f64(),
-            };
-            rows.push(row);
-            on_event(Event::Row(&row)).map_err(Stop::Handler)?;
-        }
-    }
-    // ANCHOR_END: loop
+        // ANCHOR_END: loop
+        evaluations.finish(&mut on_event)
+    });
+    // Whichever way the loop ended, this thread's products get their threads back.
+    matmul::set_threads_here(threads_here);
+    let rows = rows?;
 
     let last = config.iters - 1;
     let final_test_acc = match rows.last() {
@@ -273,6 +283,117 @@ pub fn train<E>(
         total_s: start.elapsed().as_secs_f64(),
         train_s,
     })
+}
+
+/// The evaluations of a run (the slides' `network.accuracy` on both sets, every
+/// `eval_every` iterations) and their rows, in order.
+///
+/// With one thread, an evaluation runs where the slides put it, between two steps. With more,
+/// it runs on a copy of the network, on threads of its own, while the steps go on, and the
+/// steps' products take one thread meanwhile (`matmul::set_threads_here`). The rows are the
+/// same (a copy of the network predicts as the network does); only their time column tells
+/// when each was ready. A row is handed on as soon as it is ready, and always before the next
+/// evaluation starts, so the rows come in order, and before a divergence is reported.
+struct Evaluations<'scope, 'env> {
+    scope: &'scope Scope<'scope, 'env>,
+    data: &'env Mnist,
+    /// Images evaluated per set (`Config::eval_limit`).
+    limit: usize,
+    iter_per_epoch: u64,
+    /// When training started: the rows' time column counts from it.
+    start: Instant,
+    /// `matmul::threads()` when the run began.
+    threads: usize,
+    /// This thread's own limit when the run began (`matmul::threads_here`), put back when
+    /// no evaluation runs.
+    threads_here: usize,
+    /// The evaluation running in the background, if any.
+    running: Option<ScopedJoinHandle<'scope, EvalRow>>,
+    rows: Vec<EvalRow>,
+}
+
+impl<'scope, 'env> Evaluations<'scope, 'env> {
+    /// Hands on the row of a background evaluation that has finished, and gives the next
+    /// step's products their threads, or one while an evaluation still runs.
+    fn report_finished<E>(
+        &mut self,
+        on_event: &mut impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<(), Stop<E>> {
+        if let Some(done) = self.running.take_if(|e| e.is_finished()) {
+            self.report(join(done), on_event)?;
+        }
+        matmul::set_threads_here(if self.running.is_some() {
+            1
+        } else {
+            self.threads_here
+        });
+        Ok(())
+    }
+
+    /// Evaluates `network` as it stands after iteration `i` (whose loss was `loss`): here and
+    /// now with one thread, else on a copy in the background, once the previous evaluation's
+    /// row is handed on.
+    fn start<E>(
+        &mut self,
+        network: &mut TwoLayerNet,
+        i: u64,
+        loss: f32,
+        on_event: &mut impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<(), Stop<E>> {
+        if let Some(previous) = self.running.take() {
+            self.report(join(previous), on_event)?;
+        }
+        let (data, limit, iter_per_epoch, start) =
+            (self.data, self.limit, self.iter_per_epoch, self.start);
+        let evaluate = move |network: &mut TwoLayerNet| EvalRow {
+            epoch: i / iter_per_epoch + 1,
+            iteration: i,
+            loss,
+            train_acc: evaluate::accuracy(network, &data.train, limit, EVAL_CHUNK),
+            test_acc: evaluate::accuracy(network, &data.test, limit, EVAL_CHUNK),
+            elapsed_s: start.elapsed().as_secs_f64(),
+        };
+        if self.threads >= 2 {
+            let mut copy = network.clone();
+            let threads = self.threads - 1;
+            self.running = Some(self.scope.spawn(move || {
+                matmul::set_threads_here(threads);
+                evaluate(&mut copy)
+            }));
+            matmul::set_threads_here(1);
+            Ok(())
+        } else {
+            self.report(evaluate(network), on_event)
+        }
+    }
+
+    /// Waits for the evaluation still running, if any, hands its row on, and returns all the
+    /// rows; the products get their threads back.
+    fn finish<E>(
+        &mut self,
+        on_event: &mut impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<Vec<EvalRow>, Stop<E>> {
+        matmul::set_threads_here(self.threads_here);
+        if let Some(running) = self.running.take() {
+            self.report(join(running), on_event)?;
+        }
+        Ok(std::mem::take(&mut self.rows))
+    }
+
+    /// Keeps a row and hands it to the event handler.
+    fn report<E>(
+        &mut self,
+        row: EvalRow,
+        on_event: &mut impl FnMut(Event) -> Result<(), E>,
+    ) -> Result<(), Stop<E>> {
+        self.rows.push(row);
+        on_event(Event::Row(&row)).map_err(Stop::Handler)
+    }
+}
+
+/// The row of a background evaluation, once it is done.
+fn join(evaluation: ScopedJoinHandle<EvalRow>) -> EvalRow {
+    evaluation.join().expect("the evaluation thread panicked")
 }
 
 #[cfg(test)]

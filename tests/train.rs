@@ -178,3 +178,34 @@ fn a_handler_error_stops_the_run() {
     });
     assert!(matches!(result, Err(Stop::Handler("disk full"))));
 }
+
+/// With two threads or more the evaluations run in the background on a copy of the network
+/// (`train.rs`, `Evaluations`); with one, between the steps. Same rows either way, in order,
+/// and the caller's own thread limit is put back afterwards. Set per thread here
+/// (`set_threads_here`), so that it does not depend on the machine's cores or on other tests.
+#[test]
+fn background_evaluations_give_the_rows_of_inline_ones() {
+    // The last evaluation is of the last iteration, so it is still running when the loop
+    // ends: the loop must wait for it.
+    let config = Config {
+        eval_every: Some(20),
+        ..short(101, 7)
+    };
+    backprop::matmul::set_threads_here(1);
+    let inline = run(&config);
+    assert_eq!(backprop::matmul::threads_here(), 1);
+    backprop::matmul::set_threads_here(3);
+    let background = run(&config);
+    assert_eq!(backprop::matmul::threads_here(), 3);
+    backprop::matmul::set_threads_here(0);
+
+    let iterations: Vec<u64> = background.rows.iter().map(|r| r.iteration).collect();
+    assert_eq!(iterations, vec![0, 20, 40, 60, 80, 100]);
+    assert_eq!(curve(&inline.rows), curve(&background.rows));
+    assert_eq!(Params::of(&inline.network), Params::of(&background.network));
+    assert_eq!(inline.loss_curve.points(), background.loss_curve.points());
+    assert_eq!(
+        inline.final_test_acc.to_bits(),
+        background.final_test_acc.to_bits()
+    );
+}

@@ -46,6 +46,12 @@ pub fn set_threads_here(n: usize) {
     HERE.set(n);
 }
 
+/// This thread's own limit (`set_threads_here`), 0 if none: so that a caller that changes it
+/// for a while can put it back.
+pub fn threads_here() -> usize {
+    HERE.get()
+}
+
 /// The thread count products use: this thread's `set_threads_here`, or else the last
 /// `set_threads`, or else the number of cores.
 pub fn threads() -> usize {
