@@ -29,7 +29,8 @@ struct Shape {
     b_t: bool,
     naive: bool,
     /// A holds MNIST images (81% zeros) instead of Gaussian noise: the products the training
-    /// loop really computes, where the kernel skips A's zero columns (`sparsity.rs`).
+    /// loop really computes, where `gemm` takes the sparse path (`sparse.rs`) or the kernel
+    /// skips A's zero columns (`sparsity.rs`).
     mnist: bool,
 }
 
@@ -155,7 +156,7 @@ fn main() {
     );
     println!(
         "{:<28} {:>16} {:>16} {:>16}",
-        "shape", "naive", "blocked 1T", "blocked 2T"
+        "shape", "naive", "ours 1T", "ours 2T"
     );
     let mut rng = Rng::new(42);
     for s in SHAPES {
