@@ -309,7 +309,7 @@ pub const TRAIN_FLAGS: &[FlagSpec] = &[
     flag(
         "--threads",
         Some("N"),
-        "threads for the matrix product [default: all cores]",
+        "threads for the products; 2+ also evaluate in the background [default: all cores]",
     ),
     flag(
         "--eval-every",
