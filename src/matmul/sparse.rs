@@ -66,7 +66,7 @@ thread_local! {
 /// Whether an m x k by k x n product takes this path: A and B laid out as it reads them, C at
 /// least 8 wide, and A mostly zeros (at least SPARSE_FROM_PERCENT of a sample).
 pub fn suits(m: usize, k: usize, n: usize, a: &Operand, b: &Operand) -> bool {
-    if !readable(n, a, b) || m == 0 || k == 0 {
+    if !readable(n, a, b) {
         return false;
     }
     let zeros = zero_count(m, k, a);
