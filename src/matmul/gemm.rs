@@ -84,7 +84,7 @@ pub fn threads_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
 
 /// How many parts `len` items are cut into for `threads` threads.
 #[cfg_attr(miri, mutants::skip)] // only how finely the work is cut: each part's values are the same whoever computes it
-fn parts_of(len: usize, threads: usize) -> usize {
+pub(super) fn parts_of(len: usize, threads: usize) -> usize {
     if threads <= 1 {
         1
     } else {

@@ -34,7 +34,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use super::Operand;
-use super::gemm::{PARTS_PER_THREAD, threads_for};
+use super::gemm::{parts_of, threads_for};
 use super::kernel::Kernel;
 use super::threads;
 
@@ -108,11 +108,7 @@ pub fn gemm(
     );
     // The work is about a fifth of the full sum's: size the threads by that.
     let threads = threads_for(threads, m, k.div_ceil(5), n);
-    let parts = if threads <= 1 {
-        1
-    } else {
-        m.min(threads * PARTS_PER_THREAD)
-    };
+    let parts = parts_of(m, threads);
     let mut rest = &mut *c;
     let jobs: Vec<(Range<usize>, &mut [f32])> = (0..parts)
         .map(|t| {
