@@ -25,9 +25,11 @@
 //! Threads: C's rows are cut into bands, claimed by the threads; each row is computed by one
 //! thread from its own list.
 //!
-//! Left out: a transposed A (`x.T · dout` stays on the blocked path, whose kernel skips A's
-//! zero columns: its lists, one per stored column, cost more to make than they saved,
-//! measured), a sparse B, and keeping a row's list from one product to the next (the
+//! Left out, each tried and measured no faster: a transposed A (`x.T · dout` stays on the
+//! blocked path, whose kernel skips A's zero columns; lists per stored column cost more to
+//! gather than they saved, and adding each stored row's terms into C's rows in turn ran at
+//! about the blocked path's speed), and cutting the sum into slices whose rows of B stay in
+//! L1. Not tried: a sparse B, and keeping a row's list from one product to the next (the
 //! training loop lists the same batch twice).
 
 use std::cell::RefCell;
@@ -106,7 +108,8 @@ pub fn gemm(
         readable(n, a, b),
         "matmul: the sparse path needs A and B row-major and C at least {GROUP} wide"
     );
-    // The work is about a fifth of the full sum's: size the threads by that.
+    // The work is a fifth (an MNIST batch) to a half (the threshold) of the full sum's: size
+    // the threads by a fifth.
     let threads = threads_for(threads, m, k.div_ceil(5), n);
     let parts = parts_of(m, threads);
     let mut rest = &mut *c;
