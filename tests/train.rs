@@ -209,3 +209,36 @@ fn background_evaluations_give_the_rows_of_inline_ones() {
         background.final_test_acc.to_bits()
     );
 }
+
+/// A background evaluation's row is handed on as soon as it is ready, not only when the next
+/// evaluation starts: here the handler pauses at step 5 long enough for the evaluation of
+/// iteration 0 (2000 + 2000 images) to finish, and its row must then come before step 10.
+#[test]
+fn a_background_row_comes_as_soon_as_it_is_ready() {
+    let config = Config {
+        eval_every: Some(50),
+        ..short(60, 8)
+    };
+    backprop::matmul::set_threads_here(2);
+    let mut events = Vec::new();
+    let result = train(&config, data(), |e| -> Result<(), ()> {
+        match e {
+            Event::Step { iteration, .. } => {
+                if iteration == 5 {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                }
+                events.push(("step", iteration));
+            }
+            Event::Row(r) => events.push(("row", r.iteration)),
+        }
+        Ok(())
+    });
+    backprop::matmul::set_threads_here(0);
+    result.unwrap_or_else(|e| panic!("training stopped: {e:?}"));
+    let row_0 = events.iter().position(|&e| e == ("row", 0)).unwrap();
+    let step_10 = events.iter().position(|&e| e == ("step", 10)).unwrap();
+    assert!(
+        row_0 < step_10,
+        "row 0 came only at event {row_0}: {events:?}"
+    );
+}
