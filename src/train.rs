@@ -30,6 +30,9 @@
 //!   learning rate near 1e8 (measured), or huge initial weights.
 //! - One seeded [`Rng`] serves both `np.random.randn` (the initial weights, drawn first) and
 //!   `np.random.choice` (the batches), so a seed fixes the whole run.
+//! - With two threads or more, the accuracies are computed on a copy of the network on a
+//!   thread of their own while the next steps run (`Evaluations`): the same rows, ready a
+//!   little later, and the evaluations' time hidden behind the steps'.
 
 use std::fmt;
 use std::thread::{Scope, ScopedJoinHandle};
