@@ -223,3 +223,28 @@ fn the_threshold_is_exact_on_a_small_a() {
         );
     }
 }
+
+/// The sparse path on a thread of its own (its list buffers start empty there), first with
+/// a row with no zeros at all, whose list fills the buffer to its last place: the buffer must
+/// be sized for a whole row plus the 8 places a group of positions is written into.
+#[test]
+fn a_fresh_thread_lists_a_row_without_zeros() {
+    std::thread::spawn(|| {
+        let (m, k, n) = (2, 64, 8);
+        let a = dense(m * k, 20);
+        let b = dense(k * n, 21);
+        let (a_op, b_op) = (Operand::row_major(&a, k), Operand::row_major(&b, n));
+        for kernel in kernels() {
+            let expected = chain(m, k, n, &a_op, &b_op, kernel == Kernel::Avx2Fma);
+            let mut c = vec![f32::NAN; m * n];
+            matmul::gemm_on(Path::Sparse, kernel, 1, m, k, n, a_op, b_op, &mut c);
+            assert!(
+                c.iter()
+                    .zip(&expected)
+                    .all(|(x, y)| x.to_bits() == y.to_bits())
+            );
+        }
+    })
+    .join()
+    .expect("the sparse path panicked");
+}

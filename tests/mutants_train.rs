@@ -69,6 +69,18 @@ fn non_finite_parameter_names_the_first_bad_one() {
     assert_eq!(non_finite_parameter(&net), Some("W1"));
 }
 
+/// Any number of bad values in a matrix names it: two, three (and a negative infinity), not
+/// only one (kills the flags combined by `^`, which two bad values cancel).
+#[test]
+fn several_non_finite_values_in_one_matrix_still_name_it() {
+    let mut net = TwoLayerNet::new(4, 3, 2, 0.1, &mut Rng::new(1));
+    net.affine2.w.set(0, 0, f32::INFINITY);
+    net.affine2.w.set(1, 1, f32::NAN);
+    assert_eq!(non_finite_parameter(&net), Some("W2"));
+    net.affine2.w.set(2, 0, f32::NEG_INFINITY);
+    assert_eq!(non_finite_parameter(&net), Some("W2"));
+}
+
 /// Kills `train_s += …` → `-=` or `*=` and the epoch's `/` → `%` or `*`: with batches of
 /// 3000 an epoch of the 60000 training images is 20 iterations, so rows every 10 iterations
 /// fall in epochs 1, 1, 2, 2, 3; the training time is positive and within the total.
