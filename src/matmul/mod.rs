@@ -121,19 +121,9 @@ pub fn gemm_with(
     b: Operand,
     c: &mut [f32],
 ) {
-    assert_eq!(
-        c.len(),
-        m * n,
-        "gemm: C has {} values, not {m}x{n}",
-        c.len()
-    );
-    a.check("A", m, k);
-    b.check("B", k, n);
-    if sparse::suits(m, k, n, &a, &b) {
-        sparse::gemm(kernel, threads, m, k, n, &a, &b, c);
-    } else {
-        gemm::gemm(kernel, threads, m, k, n, &a, &b, c);
-    }
+    check_shapes(m, k, n, &a, &b, c);
+    let path = path(m, k, n, a, b);
+    run(path, kernel, threads, m, k, n, &a, &b, c);
 }
 
 /// Which way `gemm` computes a product.
@@ -146,8 +136,7 @@ pub enum Path {
 }
 
 /// The path `gemm` takes for these operands: `Path::Sparse` when A is mostly zeros (at least
-/// SPARSE_FROM_PERCENT of a sample), A has a unit stride, B's rows are contiguous and C is at
-/// least 8 wide.
+/// SPARSE_FROM_PERCENT of a sample), A and B are row-major and C is at least 8 wide.
 pub fn path(m: usize, k: usize, n: usize, a: Operand, b: Operand) -> Path {
     if sparse::suits(m, k, n, &a, &b) {
         Path::Sparse
@@ -171,6 +160,14 @@ pub fn gemm_on(
     b: Operand,
     c: &mut [f32],
 ) {
+    check_shapes(m, k, n, &a, &b, c);
+    run(path, kernel, threads, m, k, n, &a, &b, c);
+}
+
+/// Panics, naming the operand, unless C has m x n values and A and B reach no further than
+/// their slices.
+#[track_caller]
+fn check_shapes(m: usize, k: usize, n: usize, a: &Operand, b: &Operand, c: &[f32]) {
     assert_eq!(
         c.len(),
         m * n,
@@ -179,8 +176,23 @@ pub fn gemm_on(
     );
     a.check("A", m, k);
     b.check("B", k, n);
+}
+
+/// The product on `path`, the shapes checked.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    path: Path,
+    kernel: Kernel,
+    threads: usize,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &Operand,
+    b: &Operand,
+    c: &mut [f32],
+) {
     match path {
-        Path::Blocked => gemm::gemm(kernel, threads, m, k, n, &a, &b, c),
-        Path::Sparse => sparse::gemm(kernel, threads, m, k, n, &a, &b, c),
+        Path::Blocked => gemm::gemm(kernel, threads, m, k, n, a, b, c),
+        Path::Sparse => sparse::gemm(kernel, threads, m, k, n, a, b, c),
     }
 }
