@@ -101,6 +101,39 @@ fn small_dataset_round_trip() {
     assert_eq!(m.found[3], dir.join("t10k-labels-idx1-ubyte"));
 }
 
+/// Every byte value, in a batch and in a chunk, becomes exactly `byte as f32 / 255.0` (the
+/// slides' division, bit for bit), whichever build of the conversion this CPU runs; odd image
+/// sizes leave tails after the 8-wide steps.
+#[test]
+fn every_pixel_value_is_divided_by_255_exactly() {
+    for (rows, cols) in [(16, 16), (3, 5), (1, 1)] {
+        let len = rows * cols;
+        let images: Vec<u8> = (0..256 * 3).map(|i| (i * 7 % 256) as u8).collect();
+        let count = images.len() / len;
+        let images = images[..count * len].to_vec();
+        let d = Dataset::new(images.clone(), vec![0; count], rows, cols, 1);
+        let all: Vec<usize> = (0..count).collect();
+        let reversed: Vec<usize> = (0..count).rev().collect();
+        let expect = |i: usize| -> Vec<u32> {
+            d.image(i)
+                .iter()
+                .map(|&p| (f32::from(p) / 255.0).to_bits())
+                .collect()
+        };
+        let (x, c) = (d.batch(&reversed), d.chunk(0, count));
+        for (k, &i) in reversed.iter().enumerate() {
+            let bits: Vec<u32> = x.row(k).iter().map(|v| v.to_bits()).collect();
+            assert_eq!(bits, expect(i), "batch row {k} ({rows}x{cols})");
+        }
+        for &i in &all {
+            let bits: Vec<u32> = c.row(i).iter().map(|v| v.to_bits()).collect();
+            assert_eq!(bits, expect(i), "chunk row {i} ({rows}x{cols})");
+        }
+        let seen: std::collections::BTreeSet<u8> = images.iter().copied().collect();
+        assert_eq!(seen.len(), 256.min(count * len));
+    }
+}
+
 #[test]
 fn batch_chunk_one_hot_and_labels() {
     let images = vec![0, 255, 51, 102, 7, 8, 9, 10, 11, 12, 13, 14];
