@@ -15,15 +15,17 @@ use crate::two_layer_net::TwoLayerNet;
 /// set (len images of rows x cols bytes) -> f(index, predicted class) for each of the first
 /// `count` images (all of them if `count` is larger), in order, predicted `chunk` images at a
 /// time: each chunk is a (chunk x image_len) f32 matrix, its scores (chunk x classes).
+/// The scores are `predict`'s, made without writing the layers' caches
+/// (`TwoLayerNet::predict_uncached`), so the network is only read and the threads share it.
 ///
 /// With more than one thread (`matmul::threads()`), the chunks are shared out: each thread
-/// predicts the chunks it claims with its own copy of the network (predicting writes the
-/// layers' caches) and products of its own on one thread, so that the whole evaluation,
+/// predicts the chunks it claims, with products of its own on one thread, so that the
+/// whole evaluation,
 /// not only its products, runs on every core. The predictions do not depend on which thread
 /// made them (the product is bit-identical for any thread count), and `f` sees them in order.
 #[track_caller]
 pub fn classify(
-    network: &mut TwoLayerNet,
+    network: &TwoLayerNet,
     set: &Dataset,
     count: usize,
     chunk: usize,
@@ -46,7 +48,7 @@ pub fn classify(
     let mut done: Vec<(usize, Vec<(usize, usize)>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                let (mut network, next) = (network.clone(), &next);
+                let next = &next;
                 scope.spawn(move || {
                     matmul::set_threads_here(1);
                     let mut mine = Vec::new();
@@ -57,7 +59,7 @@ pub fn classify(
                         }
                         let start = c * chunk;
                         let end = count.min(start + chunk);
-                        mine.push((c, predict_chunk(&mut network, set, start, end)));
+                        mine.push((c, predict_chunk(network, set, start, end)));
                     }
                 })
             })
@@ -77,13 +79,13 @@ pub fn classify(
 
 /// Images `start..end` of `set` -> (index, predicted class) for each.
 fn predict_chunk(
-    network: &mut TwoLayerNet,
+    network: &TwoLayerNet,
     set: &Dataset,
     start: usize,
     end: usize,
 ) -> Vec<(usize, usize)> {
     let x = set.chunk(start, end);
-    let y = network.predict(&x);
+    let y = network.predict_uncached(&x);
     y.argmax_rows()
         .into_iter()
         .enumerate()
@@ -93,7 +95,7 @@ fn predict_chunk(
 
 /// set (len images), count -> the fraction of the first `count` images (all if
 /// `count >= set.len`) that `network` classifies right: `np.sum(y == t) / float(x.shape[0])`.
-pub fn accuracy(network: &mut TwoLayerNet, set: &Dataset, count: usize, chunk: usize) -> f64 {
+pub fn accuracy(network: &TwoLayerNet, set: &Dataset, count: usize, chunk: usize) -> f64 {
     let count = count.min(set.len);
     let mut correct = 0usize;
     classify(network, set, count, chunk, |i, class| {
@@ -132,7 +134,7 @@ impl Confusion {
 /// set (len images) -> the (classes x classes) confusion matrix of `network` on it, and the
 /// indices of the first `keep` misclassified images with their predicted class.
 pub fn confusion(
-    network: &mut TwoLayerNet,
+    network: &TwoLayerNet,
     set: &Dataset,
     chunk: usize,
     keep: usize,

@@ -269,7 +269,7 @@ pub fn train<E>(
 
             if i % eval_every == 0 {
                 // network.accuracy(x_train, t_train), network.accuracy(x_test, t_test)
-                evaluations.start(&mut network, i, loss, &mut on_event)?;
+                evaluations.start(&network, i, loss, &mut on_event)?;
             }
         }
         // ANCHOR_END: loop
@@ -282,7 +282,7 @@ pub fn train<E>(
     let last = config.iters - 1;
     let final_test_acc = match rows.last() {
         Some(row) if row.iteration == last && config.eval_limit.is_none() => row.test_acc,
-        _ => evaluate::accuracy(&mut network, x_test, x_test.len, EVAL_CHUNK),
+        _ => evaluate::accuracy(&network, x_test, x_test.len, EVAL_CHUNK),
     };
     Ok(Outcome {
         network,
@@ -344,7 +344,7 @@ impl<'scope, 'env> Evaluations<'scope, 'env> {
     /// row is handed on.
     fn start<E>(
         &mut self,
-        network: &mut TwoLayerNet,
+        network: &TwoLayerNet,
         i: u64,
         loss: f32,
         on_event: &mut impl FnMut(Event) -> Result<(), E>,
@@ -354,7 +354,7 @@ impl<'scope, 'env> Evaluations<'scope, 'env> {
         }
         let (data, limit, iter_per_epoch, start) =
             (self.data, self.limit, self.iter_per_epoch, self.start);
-        let evaluate = move |network: &mut TwoLayerNet| EvalRow {
+        let evaluate = move |network: &TwoLayerNet| EvalRow {
             epoch: i / iter_per_epoch + 1,
             iteration: i,
             loss,
@@ -363,11 +363,11 @@ impl<'scope, 'env> Evaluations<'scope, 'env> {
             elapsed_s: start.elapsed().as_secs_f64(),
         };
         if self.threads >= 2 {
-            let mut copy = network.clone();
+            let copy = network.clone();
             let threads = self.threads - 1;
             self.running = Some(self.scope.spawn(move || {
                 matmul::set_threads_here(threads);
-                evaluate(&mut copy)
+                evaluate(&copy)
             }));
             matmul::set_threads_here(1);
             Ok(())

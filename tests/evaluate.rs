@@ -11,7 +11,7 @@ use backprop::two_layer_net::TwoLayerNet;
 
 /// (index, class) as `classify` reports them, on `threads` threads.
 fn classified(
-    net: &mut TwoLayerNet,
+    net: &TwoLayerNet,
     set: &mnist::Dataset,
     count: usize,
     chunk: usize,
@@ -44,14 +44,14 @@ fn chunks_and_threads_change_nothing() {
     for chunk in [1000, 7, 5000] {
         for threads in [1, 2, 3] {
             assert_eq!(
-                classified(&mut net, test, count, chunk, threads),
+                classified(&net, test, count, chunk, threads),
                 expected,
                 "chunk {chunk}, {threads} threads"
             );
         }
     }
     // A count past the end stops at the end.
-    let all = classified(&mut net, test, usize::MAX, 1000, 2);
+    let all = classified(&net, test, usize::MAX, 1000, 2);
     assert_eq!(all.len(), test.len);
     assert_eq!(&all[..count], &expected[..]);
 }
@@ -60,15 +60,15 @@ fn chunks_and_threads_change_nothing() {
 fn accuracy_counts_the_right_ones() {
     let data = mnist::load_dir(Path::new(mnist::DEFAULT_DIR)).expect("MNIST in data/mnist");
     let test = &data.test;
-    let mut net = TwoLayerNet::new(test.image_len(), 20, test.classes, 0.1, &mut Rng::new(4));
+    let net = TwoLayerNet::new(test.image_len(), 20, test.classes, 0.1, &mut Rng::new(4));
     let count = 1500;
-    let right = classified(&mut net, test, count, 100, 1)
+    let right = classified(&net, test, count, 100, 1)
         .into_iter()
         .filter(|&(i, class)| usize::from(test.labels[i]) == class)
         .count();
     for threads in [1, 2] {
         matmul::set_threads_here(threads);
-        let acc = evaluate::accuracy(&mut net, test, count, 100);
+        let acc = evaluate::accuracy(&net, test, count, 100);
         matmul::set_threads_here(0);
         assert_eq!(acc, right as f64 / count as f64, "{threads} threads");
     }
@@ -81,8 +81,8 @@ fn accuracy_counts_the_right_ones() {
 fn confusion_counts_what_classify_says() {
     let data = mnist::load_dir(Path::new(mnist::DEFAULT_DIR)).expect("MNIST in data/mnist");
     let test = &data.test;
-    let mut net = TwoLayerNet::new(test.image_len(), 20, test.classes, 0.1, &mut Rng::new(5));
-    let predicted = classified(&mut net, test, usize::MAX, 1000, 1);
+    let net = TwoLayerNet::new(test.image_len(), 20, test.classes, 0.1, &mut Rng::new(5));
+    let predicted = classified(&net, test, usize::MAX, 1000, 1);
     let mut counts = vec![vec![0usize; test.classes]; test.classes];
     let mut wrong = Vec::new();
     for &(i, class) in &predicted {
@@ -100,7 +100,7 @@ fn confusion_counts_what_classify_says() {
 
     for threads in [1, 2] {
         matmul::set_threads_here(threads);
-        let (confusion, kept) = evaluate::confusion(&mut net, test, 1000, 7);
+        let (confusion, kept) = evaluate::confusion(&net, test, 1000, 7);
         matmul::set_threads_here(0);
         assert_eq!(confusion.counts, counts, "{threads} threads");
         assert_eq!(kept, wrong[..7], "{threads} threads");
@@ -111,9 +111,6 @@ fn confusion_counts_what_classify_says() {
         assert_eq!(confusion.accuracy(), right as f64 / test.len as f64);
     }
     // Keeping more than there are keeps them all; keeping none keeps none.
-    assert_eq!(
-        evaluate::confusion(&mut net, test, 1000, usize::MAX).1,
-        wrong
-    );
-    assert!(evaluate::confusion(&mut net, test, 1000, 0).1.is_empty());
+    assert_eq!(evaluate::confusion(&net, test, 1000, usize::MAX).1, wrong);
+    assert!(evaluate::confusion(&net, test, 1000, 0).1.is_empty());
 }

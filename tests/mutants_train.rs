@@ -100,8 +100,8 @@ fn rows_name_their_epoch_and_the_clock_counts_training() {
     assert_eq!(epochs, vec![1, 1, 2, 2, 3]);
     // The last row (iteration 40) looked at 200 test images only: the final accuracy is
     // over all of them (kills the final match guard's `&&` → `||`).
-    let mut network = outcome.network.clone();
-    let all = evaluate::accuracy(&mut network, &data.test, usize::MAX, 1000);
+    let network = outcome.network.clone();
+    let all = evaluate::accuracy(&network, &data.test, usize::MAX, 1000);
     assert_eq!(outcome.final_test_acc, all);
     assert!(
         outcome.train_s > 0.0 && outcome.train_s <= outcome.total_s,
@@ -125,8 +125,8 @@ fn the_final_accuracy_is_after_the_last_iteration() {
         .unwrap_or_else(|_| panic!("the short run stopped"));
     let rows: Vec<u64> = outcome.rows.iter().map(|r| r.iteration).collect();
     assert_eq!(rows, vec![0, 2]);
-    let mut network = outcome.network.clone();
-    let after = evaluate::accuracy(&mut network, &data.test, usize::MAX, 1000);
+    let network = outcome.network.clone();
+    let after = evaluate::accuracy(&network, &data.test, usize::MAX, 1000);
     assert_eq!(outcome.final_test_acc, after);
     assert_ne!(outcome.final_test_acc, outcome.rows[1].test_acc);
 }

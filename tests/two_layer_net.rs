@@ -177,6 +177,44 @@ fn predict_and_loss_compose_the_layers_in_order() {
     assert_eq!(net.loss(&x, &t), expected_loss);
 }
 
+/// The evaluation's forward pass without caches gives `predict`'s scores to the bit, over
+/// inputs that meet the Relu's edge (0, -0, tiny values, a NaN), and writes no cache: a
+/// backward after it still sees the last `predict`'s input and mask.
+#[test]
+fn predict_uncached_gives_predicts_bits_and_keeps_the_caches() {
+    let mut net = TwoLayerNet::new(5, 6, 3, 0.7, &mut Rng::new(11));
+    net.affine1.b = Matrix::randn(1, 6, 0.5, &mut Rng::new(12));
+    net.affine2.b = Matrix::randn(1, 3, 0.5, &mut Rng::new(13));
+    let edge = [0.0, -0.0, 1e-30, -1e-30, f32::NAN, 2.5, -3.0, 1e30];
+    let mut rng = Rng::new(3);
+    for rows in [1, 4, 9] {
+        let mut x = Matrix::randn(rows, 5, 1.0, &mut rng);
+        for (k, v) in x.as_mut_slice().iter_mut().enumerate().step_by(3) {
+            *v = edge[k % edge.len()];
+        }
+        let first = Matrix::randn(2, 5, 1.0, &mut rng);
+        let before = net.predict(&first);
+        let cached = (
+            net.affine1.x.clone(),
+            net.relu1.mask.clone(),
+            net.affine2.x.clone(),
+        );
+        let uncached = net.predict_uncached(&x);
+        assert_eq!(
+            (
+                net.affine1.x.clone(),
+                net.relu1.mask.clone(),
+                net.affine2.x.clone()
+            ),
+            cached,
+            "predict_uncached wrote a cache"
+        );
+        assert_eq!(net.predict(&first), before);
+        let bits = |m: &Matrix| m.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&uncached), bits(&net.predict(&x)), "{rows} rows");
+    }
+}
+
 #[test]
 fn new_draws_gaussian_weights_and_zero_biases_from_the_seed() {
     let net = TwoLayerNet::new(784, 50, 10, 0.01, &mut Rng::new(42));

@@ -39,8 +39,8 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), AppError> {
     let test = &data.test;
     check_fit(&args.model, &params, test.image_len(), test.classes)?;
     let (i, h, o) = params.sizes();
-    let mut network = params.into_network();
-    let (confusion, wrong) = evaluate::confusion(&mut network, test, EVAL_CHUNK, args.show);
+    let network = params.into_network();
+    let (confusion, wrong) = evaluate::confusion(&network, test, EVAL_CHUNK, args.show);
     let right: usize = (0..test.classes).map(|c| confusion.class_correct(c)).sum();
 
     writeln!(

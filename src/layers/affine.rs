@@ -90,6 +90,18 @@ impl Affine {
     }
     // ANCHOR_END: affine_forward_backward
 
+    /// x (N x D) -> out (N x M): `forward` without keeping x, for a caller that will not call
+    /// `backward` (an evaluation).
+    ///
+    /// Not on the slide. numpy's `self.x = x` costs nothing; our cache is a copy, which in an
+    /// evaluation of 1000-image chunks was a tenth of the time (perf, `x · W1` over 60000
+    /// images), spent for a backward pass that never comes.
+    pub fn forward_uncached(&self, x: &Matrix) -> Matrix {
+        let mut out = x.dot(&self.w);
+        out.add_row_inplace(&self.b);
+        out
+    }
+
     /// dout (N x M) -> sets dw (D x M) and db (1 x M), and skips dx.
     ///
     /// Not on the slide: `backward` for a first layer, whose input is the data and needs no
