@@ -139,7 +139,7 @@ fn band(
     lists: &mut Lists,
 ) {
     match kernel {
-        Kernel::Portable => band_body::<false>(k, n, a, b, rows, c, lists),
+        Kernel::Portable => band_body(k, n, a, b, rows, c, lists, pass_portable),
         Kernel::Avx2Fma => {
             assert!(
                 Kernel::Avx2Fma.is_available(),
@@ -157,7 +157,8 @@ fn band(
     }
 }
 
-/// `band_body` built with AVX2 and FMA (see `kernel.rs`: one body, two builds).
+/// `band_body` built with AVX2 and FMA (see `kernel.rs`: one body, two builds), its passes
+/// those of `pass_avx2_fma`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn band_avx2_fma(
@@ -169,12 +170,23 @@ fn band_avx2_fma(
     c: &mut [f32],
     lists: &mut Lists,
 ) {
-    band_body::<true>(k, n, a, b, rows, c, lists)
+    band_body(
+        k,
+        n,
+        a,
+        b,
+        rows,
+        c,
+        lists,
+        |blocks, cols, a_row, b, ldb, out| pass_avx2_fma(blocks, cols, a_row, b, ldb, out),
+    )
 }
 
-/// Lists the non-zeros of each row in `rows` of A and computes that row of C from them.
+/// Lists the non-zeros of each row in `rows` of A and computes that row of C from them, pass
+/// by pass.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn band_body<const FUSED: bool>(
+fn band_body(
     k: usize,
     n: usize,
     a: &Operand,
@@ -182,37 +194,104 @@ fn band_body<const FUSED: bool>(
     rows: Range<usize>,
     c: &mut [f32],
     lists: &mut Lists,
+    pass: impl Fn(usize, &[u32], &[f32], &[f32], usize, &mut [f32]),
 ) {
     for (r, i) in rows.enumerate() {
         let row = &a.data[i * a.row_stride..][..k];
         let cols = lists.of_row(row);
-        row_times_b::<FUSED>(cols, row, b, &mut c[r * n..(r + 1) * n]);
+        let c_row = &mut c[r * n..(r + 1) * n];
+        let mut j0 = 0;
+        while j0 < n {
+            // A last pass narrower than a block starts a little earlier, overlapping.
+            let j = j0.min(n - GROUP);
+            let w = PASS.min(n - j);
+            let out = &mut c_row[j..j + w];
+            pass(
+                w.div_ceil(GROUP),
+                cols,
+                row,
+                &b.data[j..],
+                b.row_stride,
+                out,
+            );
+            j0 = j + w;
+        }
     }
 }
 
-/// C's row (n wide) = Σ A[p] · B[p] over the listed columns p of A's row, in order; in passes of up to PASS columns: the number of whole 8-wide blocks of
-/// a pass picks the instance, so that its accumulators are registers.
-#[inline(always)]
-fn row_times_b<const FUSED: bool>(cols: &[u32], a_row: &[f32], b: &Operand, c_row: &mut [f32]) {
-    let n = c_row.len();
-    let mut j0 = 0;
-    while j0 < n {
-        // A last pass narrower than a block starts a little earlier, overlapping.
-        let j = j0.min(n - GROUP);
-        let w = PASS.min(n - j);
-        let (ldb, b, out) = (b.row_stride, &b.data[j..], &mut c_row[j..j + w]);
-        match w.div_ceil(GROUP) {
-            1 => pass::<FUSED, 0>(cols, a_row, b, ldb, out),
-            2 => pass::<FUSED, 1>(cols, a_row, b, ldb, out),
-            3 => pass::<FUSED, 2>(cols, a_row, b, ldb, out),
-            4 => pass::<FUSED, 3>(cols, a_row, b, ldb, out),
-            5 => pass::<FUSED, 4>(cols, a_row, b, ldb, out),
-            6 => pass::<FUSED, 5>(cols, a_row, b, ldb, out),
-            7 => pass::<FUSED, 6>(cols, a_row, b, ldb, out),
-            _ => pass::<FUSED, 7>(cols, a_row, b, ldb, out),
-        }
-        j0 = j + w;
+/// One pass in the baseline build: the number of blocks picks the instance of `pass`.
+fn pass_portable(
+    blocks: usize,
+    cols: &[u32],
+    a_row: &[f32],
+    b: &[f32],
+    ldb: usize,
+    out: &mut [f32],
+) {
+    match blocks {
+        1 => pass_portable_of::<0>(cols, a_row, b, ldb, out),
+        2 => pass_portable_of::<1>(cols, a_row, b, ldb, out),
+        3 => pass_portable_of::<2>(cols, a_row, b, ldb, out),
+        4 => pass_portable_of::<3>(cols, a_row, b, ldb, out),
+        5 => pass_portable_of::<4>(cols, a_row, b, ldb, out),
+        6 => pass_portable_of::<5>(cols, a_row, b, ldb, out),
+        7 => pass_portable_of::<6>(cols, a_row, b, ldb, out),
+        _ => pass_portable_of::<7>(cols, a_row, b, ldb, out),
     }
+}
+
+/// One instance of `pass` in the baseline build, compiled as a function of its own (see
+/// `pass_avx2_fma_of`).
+#[inline(never)]
+fn pass_portable_of<const FULL: usize>(
+    cols: &[u32],
+    a_row: &[f32],
+    b: &[f32],
+    ldb: usize,
+    out: &mut [f32],
+) {
+    pass::<false, FULL>(cols, a_row, b, ldb, out)
+}
+
+/// One pass in the AVX2+FMA build: the number of blocks picks the instance of `pass`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn pass_avx2_fma(
+    blocks: usize,
+    cols: &[u32],
+    a_row: &[f32],
+    b: &[f32],
+    ldb: usize,
+    out: &mut [f32],
+) {
+    match blocks {
+        1 => pass_avx2_fma_of::<0>(cols, a_row, b, ldb, out),
+        2 => pass_avx2_fma_of::<1>(cols, a_row, b, ldb, out),
+        3 => pass_avx2_fma_of::<2>(cols, a_row, b, ldb, out),
+        4 => pass_avx2_fma_of::<3>(cols, a_row, b, ldb, out),
+        5 => pass_avx2_fma_of::<4>(cols, a_row, b, ldb, out),
+        6 => pass_avx2_fma_of::<5>(cols, a_row, b, ldb, out),
+        7 => pass_avx2_fma_of::<6>(cols, a_row, b, ldb, out),
+        _ => pass_avx2_fma_of::<7>(cols, a_row, b, ldb, out),
+    }
+}
+
+/// One instance of `pass` in the AVX2+FMA build, compiled as a function of its own. When all
+/// eight were inlined into one function with the listing, LLVM kept the accumulators of some
+/// in registers and turned others into scalar code on the stack, and which ones changed with
+/// the rest of the function: 100x784 · 784xn took about 75 µs for n = 50 but 550-750 µs for
+/// n = 41..48 and n > 56 (measured with rustc 1.95). Apart, each instance is small.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline(never)]
+fn pass_avx2_fma_of<const FULL: usize>(
+    cols: &[u32],
+    a_row: &[f32],
+    b: &[f32],
+    ldb: usize,
+    out: &mut [f32],
+) {
+    pass::<true, FULL>(cols, a_row, b, ldb, out)
 }
 
 /// `out` (w columns, 8·FULL < w ≤ 8·(FULL+1)) = Σ A[p] · B[p][..w] over the listed p, B's
