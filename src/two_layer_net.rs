@@ -91,15 +91,6 @@ impl TwoLayerNet {
         self.affine2.forward(&x)
     }
 
-    /// x (N x input) -> scores (N x output), as `predict` computes them, without writing the
-    /// layers' caches: for an evaluation, which never calls `backward`. Not on the slides,
-    /// whose `accuracy` calls `predict` (see `Affine::forward_uncached` for the cost).
-    pub fn predict_uncached(&self, x: &Matrix) -> Matrix {
-        let x = self.affine1.forward_uncached(x);
-        let x = Relu::forward_uncached(&x);
-        self.affine2.forward_uncached(&x)
-    }
-
     /// x (N x input), t (N x output, one-hot) -> the mean cross-entropy loss.
     pub fn loss(&mut self, x: &Matrix, t: &Matrix) -> f32 {
         let y = self.predict(x);
@@ -123,6 +114,15 @@ impl TwoLayerNet {
         correct as f32 / x.rows() as f32
     }
     // ANCHOR_END: predict_loss_accuracy
+
+    /// x (N x input) -> scores (N x output), as `predict` computes them, without writing the
+    /// layers' caches: for an evaluation, which never calls `backward`. Not on the slides,
+    /// whose `accuracy` calls `predict` (see `Affine::forward_uncached` for the cost).
+    pub fn predict_uncached(&self, x: &Matrix) -> Matrix {
+        let x = self.affine1.forward_uncached(x);
+        let x = Relu::forward_uncached(&x);
+        self.affine2.forward_uncached(&x)
+    }
 
     /// x (N x input), labels (N class indices) -> how many rows are classified right.
     ///

@@ -110,3 +110,51 @@ fn numerical_gradient_of_a_sum_of_squares_is_2x_and_restores_x() {
         assert!((g - 2.0 * v).abs() < 1e-2, "grad {g} for x = {v}");
     }
 }
+
+/// The slides' formula, every term taken: `-np.sum(t * np.log(y + delta)) / batch_size`, in
+/// f64 as ours sums.
+fn cross_entropy_every_term(y: &Matrix, t: &Matrix) -> f32 {
+    let sum: f64 = y
+        .as_slice()
+        .iter()
+        .zip(t.as_slice())
+        .map(|(&y, &t)| t as f64 * ((y + 1e-7) as f64).ln())
+        .fold(0.0, |s, term| s + term);
+    (-sum / y.rows() as f64) as f32
+}
+
+proptest! {
+    /// Leaving out the terms of zero labels changes no bit: one-hot rows, soft rows with
+    /// zeros (and a -0.0), over probabilities that include 0 and 1.
+    #[test]
+    fn skipping_zero_labels_gives_the_full_sums_bits(
+        rows in 1usize..6,
+        cols in 1usize..12,
+        seed in any::<u64>(),
+    ) {
+        let mut rng = backprop::Rng::new(seed);
+        let logits = Matrix::randn(rows, cols, 4.0, &mut rng);
+        let mut y = softmax(&logits);
+        y.set(0, 0, 0.0);
+        y.set(rows - 1, cols - 1, 1.0);
+        let hot: Vec<usize> = (0..rows).map(|_| rng.below(cols)).collect();
+        let t = one_hot(&hot, cols);
+        let ours = cross_entropy_error(&y, &t);
+        prop_assert_eq!(ours.to_bits(), cross_entropy_every_term(&y, &t).to_bits());
+        let soft = t.map(|v| if v == 0.0 { -0.0 } else { v * 0.75 });
+        let ours = cross_entropy_error(&y, &soft);
+        prop_assert_eq!(ours.to_bits(), cross_entropy_every_term(&y, &soft).to_bits());
+    }
+}
+
+/// Where a term's logarithm is not finite, the term is taken even under a zero label, and
+/// its NaN comes out as from the slides' formula: y + δ at or below 0, y infinite or NaN.
+#[test]
+fn a_zero_label_still_brings_a_nan_through() {
+    for bad in [-1e-7, -1.0, f32::INFINITY, f32::NAN] {
+        let y = Matrix::from_vec(1, 3, vec![0.5, bad, 0.5]);
+        let t = Matrix::from_vec(1, 3, vec![1.0, 0.0, 0.0]);
+        assert!(cross_entropy_every_term(&y, &t).is_nan(), "{bad}");
+        assert!(cross_entropy_error(&y, &t).is_nan(), "{bad}");
+    }
+}

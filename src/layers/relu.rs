@@ -42,12 +42,6 @@ impl Relu {
         out
     }
 
-    /// x (N x D) -> out (N x D): `forward` without keeping the mask, for a caller that will
-    /// not call `backward` (an evaluation). Not on the slide.
-    pub fn forward_uncached(x: &Matrix) -> Matrix {
-        x.map(|v| if v <= 0.0 { 0.0 } else { v })
-    }
-
     /// dout (N x D) -> dx (N x D), written into dout's own buffer as the slide's
     /// `dout[self.mask] = 0; dx = dout` does.
     #[track_caller]
@@ -69,3 +63,11 @@ impl Relu {
     }
 }
 // ANCHOR_END: relu
+
+impl Relu {
+    /// x (N x D) -> out (N x D): `forward` without keeping the mask, for a caller that will
+    /// not call `backward` (an evaluation). Not on the slide.
+    pub fn forward_uncached(x: &Matrix) -> Matrix {
+        x.map(|v| if v <= 0.0 { 0.0 } else { v })
+    }
+}
