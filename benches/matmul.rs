@@ -105,6 +105,28 @@ const SHAPES: &[Shape] = &[
         naive: false,
         mnist: true,
     },
+    // Other hidden sizes (`--hidden`): the sparse path's passes for widths that once fell
+    // back to scalar code (sparse.rs, `pass_avx2_fma_of`).
+    Shape {
+        name: "x·W MNIST 100x784·784x44",
+        m: 100,
+        k: 784,
+        n: 44,
+        a_t: false,
+        b_t: false,
+        naive: false,
+        mnist: true,
+    },
+    Shape {
+        name: "x·W MNIST 100x784·784x100",
+        m: 100,
+        k: 784,
+        n: 100,
+        a_t: false,
+        b_t: false,
+        naive: false,
+        mnist: true,
+    },
     Shape {
         name: "square 256",
         m: 256,
