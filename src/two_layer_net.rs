@@ -116,8 +116,8 @@ impl TwoLayerNet {
     // ANCHOR_END: predict_loss_accuracy
 
     /// x (N x input) -> scores (N x output), as `predict` computes them, without writing the
-    /// layers' caches: for an evaluation, which never calls `backward`. Not on the slides,
-    /// whose `accuracy` calls `predict` (see `Affine::forward_uncached` for the cost).
+    /// layers' caches: for an evaluation, which never calls `backward`, and whose threads
+    /// can then share one network. Not on the slides, whose `accuracy` calls `predict`.
     pub fn predict_uncached(&self, x: &Matrix) -> Matrix {
         let x = self.affine1.forward_uncached(x);
         let x = Relu::forward_uncached(&x);

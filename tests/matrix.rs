@@ -122,3 +122,54 @@ fn sub_scaled_is_one_gradient_descent_step() {
 fn sub_scaled_shape_mismatch() {
     Matrix::zeros(1, 3).sub_scaled(0.1, &Matrix::zeros(3, 1));
 }
+
+/// A clone shares its values with the original (as numpy's `self.x = x` keeps a reference):
+/// no copy is made until one of them changes.
+#[test]
+fn a_clone_shares_the_values_until_one_changes() {
+    let a = Matrix::randn(30, 40, 1.0, &mut Rng::new(5));
+    let mut b = a.clone();
+    assert_eq!(a.as_slice().as_ptr(), b.as_slice().as_ptr());
+    let mut c = Matrix::zeros(2, 2);
+    c.clone_from(&a);
+    assert_eq!(a.as_slice().as_ptr(), c.as_slice().as_ptr());
+    b.set(0, 0, 7.0);
+    assert_ne!(a.as_slice().as_ptr(), b.as_slice().as_ptr());
+    // A matrix nobody shares is changed where it lies.
+    let before = b.as_slice().as_ptr();
+    b.set(1, 1, 8.0);
+    b.as_mut_slice()[2] = 9.0;
+    assert_eq!(b.as_slice().as_ptr(), before);
+}
+
+/// Changing a matrix, by any of the methods that change one, never changes a clone of it or
+/// the matrix it was cloned from.
+#[test]
+fn changing_a_clone_leaves_the_original_as_it_was() {
+    let original = Matrix::randn(4, 5, 1.0, &mut Rng::new(6));
+    let values = original.as_slice().to_vec();
+    let bias = Matrix::randn(1, 5, 1.0, &mut Rng::new(7));
+    let other = Matrix::randn(5, 3, 1.0, &mut Rng::new(8));
+    let step = Matrix::randn(4, 5, 1.0, &mut Rng::new(9));
+    type Change<'a> = Box<dyn Fn(&mut Matrix) + 'a>;
+    let changes: Vec<(&str, Change)> = vec![
+        ("set", Box::new(|m| m.set(1, 2, 42.0))),
+        ("row_mut", Box::new(|m| m.row_mut(3)[0] = 42.0)),
+        ("as_mut_slice", Box::new(|m| m.as_mut_slice()[7] = 42.0)),
+        ("map_inplace", Box::new(|m| m.map_inplace(|v| v * 2.0))),
+        ("add_row_inplace", Box::new(|m| m.add_row_inplace(&bias))),
+        ("sub_scaled", Box::new(|m| m.sub_scaled(0.5, &step))),
+        ("dot_into", Box::new(|m| original.dot_into(&other, m))),
+    ];
+    for (name, change) in &changes {
+        let mut copy = original.clone();
+        change(&mut copy);
+        assert_ne!(copy.as_slice(), values.as_slice(), "{name} changed nothing");
+        assert_eq!(original.as_slice(), values, "{name} changed the original");
+        let source = copy.clone();
+        let kept = copy.as_slice().to_vec();
+        let mut again = source.clone();
+        change(&mut again);
+        assert_eq!(source.as_slice(), kept, "{name} changed the clone's source");
+    }
+}

@@ -61,15 +61,11 @@ impl Affine {
     // ANCHOR: affine_forward_backward
     /// x (N x D) -> out (N x M).
     ///
-    /// numpy's `self.x = x` keeps a reference; here the cache is a copy of the input, made
-    /// into the last call's buffer when it has room (`clone_from`), so that a training loop
-    /// copies N x D floats per call but allocates nothing.
+    /// numpy's `self.x = x` keeps a reference to the input; so does this clone, which
+    /// shares the input's values (a `Matrix` is copied only when one side changes).
     #[track_caller]
     pub fn forward(&mut self, x: &Matrix) -> Matrix {
-        match &mut self.x {
-            Some(cache) => cache.clone_from(x),
-            None => self.x = Some(x.clone()),
-        }
+        self.x = Some(x.clone()); // self.x = x
         // np.dot(x, self.W) + self.b
         let mut out = x.dot(&self.w);
         out.add_row_inplace(&self.b);
@@ -93,9 +89,8 @@ impl Affine {
     /// x (N x D) -> out (N x M): `forward` without keeping x, for a caller that will not call
     /// `backward` (an evaluation).
     ///
-    /// Not on the slide. numpy's `self.x = x` costs nothing; our cache is a copy, which in an
-    /// evaluation of 1000-image chunks was a tenth of the time (perf, `x · W1` over 60000
-    /// images), spent for a backward pass that never comes.
+    /// Not on the slide. It only reads the layer, so the threads of an evaluation can share
+    /// one network instead of a copy each.
     pub fn forward_uncached(&self, x: &Matrix) -> Matrix {
         let mut out = x.dot(&self.w);
         out.add_row_inplace(&self.b);

@@ -41,7 +41,7 @@ impl SoftmaxWithLoss {
     // ANCHOR: softmax_with_loss
     /// x (N x C) logits, t (N x C) one-hot labels -> the scalar loss.
     ///
-    /// Keeps a copy of `t` (N x C, small: ten values a sample) where numpy keeps a reference.
+    /// Keeps `t` as numpy keeps a reference: a clone shares the values (see `Matrix`).
     #[track_caller]
     pub fn forward(&mut self, x: &Matrix, t: &Matrix) -> f32 {
         let t = self.t.insert(t.clone());
