@@ -532,3 +532,23 @@ fn dims_text(dims: &[usize]) -> String {
         .collect::<Vec<_>>()
         .join("x")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The conversion as the baseline build compiles it (a CPU without AVX2 runs this one;
+    /// `tests/mnist.rs` checks the one this CPU picks): every byte value becomes
+    /// `p as f32 / 255.0` to the bit.
+    #[test]
+    fn the_baseline_build_divides_every_byte_value_exactly() {
+        let pixels: Vec<u8> = (0..=255).rev().collect();
+        let mut out = vec![9.0];
+        normalize_body(&pixels, &mut out);
+        assert_eq!(out.len(), 257);
+        assert_eq!(out[0], 9.0);
+        for (&p, v) in pixels.iter().zip(&out[1..]) {
+            assert_eq!(v.to_bits(), (f32::from(p) / 255.0).to_bits(), "{p}");
+        }
+    }
+}
