@@ -178,12 +178,14 @@ fn band_avx2_fma(
         rows,
         c,
         lists,
+        // A closure inherits its function's target features: this call needs no `unsafe`.
         |blocks, cols, a_row, b, ldb, out| pass_avx2_fma(blocks, cols, a_row, b, ldb, out),
     )
 }
 
 /// Lists the non-zeros of each row in `rows` of A and computes that row of C from them, pass
-/// by pass.
+/// by pass: `pass(blocks of 8 in the pass, listed columns, A's row, B from the pass's first
+/// column, B's row stride, the pass's columns of C)`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn band_body(
