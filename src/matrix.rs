@@ -8,9 +8,10 @@
 //! Shape errors are programmer errors: they panic with a message that names the operation and
 //! both shapes, pointing at the caller (`#[track_caller]`).
 
+use std::fmt;
 use std::sync::Arc;
 
-use crate::matmul::{self, Operand};
+use crate::matmul::{self, NonZeroCache, Operand};
 use crate::rng::Rng;
 use crate::transpose;
 
@@ -27,7 +28,38 @@ use crate::transpose;
 pub struct Matrix {
     rows: usize,
     cols: usize,
-    data: Arc<Vec<f32>>,
+    data: Arc<Stored>,
+}
+
+/// A matrix's values, and the lists of its rows' non-zeros that a product made from them
+/// (`matmul/nonzeros.rs`): the training loop's second `x · W1` on a batch reads the lists the
+/// first one made. They are forgotten whenever a value changes.
+struct Stored {
+    values: Vec<f32>,
+    nonzeros: NonZeroCache,
+}
+
+impl Clone for Stored {
+    /// A copy of the values, about to be changed (`Arc::make_mut`): the lists stay behind.
+    fn clone(&self) -> Stored {
+        Stored {
+            values: self.values.clone(),
+            nonzeros: NonZeroCache::new(),
+        }
+    }
+}
+
+/// Two matrices are equal when their values are: the lists are only a cache.
+impl PartialEq for Stored {
+    fn eq(&self, other: &Stored) -> bool {
+        self.values == other.values
+    }
+}
+
+impl fmt::Debug for Stored {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.values.fmt(f)
+    }
 }
 
 impl Matrix {
@@ -48,7 +80,10 @@ impl Matrix {
         Matrix {
             rows,
             cols,
-            data: Arc::new(data),
+            data: Arc::new(Stored {
+                values: data,
+                nonzeros: NonZeroCache::new(),
+            }),
         }
     }
 
@@ -77,7 +112,7 @@ impl Matrix {
     #[track_caller]
     pub fn get(&self, r: usize, c: usize) -> f32 {
         self.check_index("get", r, c);
-        self.data[r * self.cols + c]
+        self.data.values[r * self.cols + c]
     }
 
     /// Sets element (r, c).
@@ -97,7 +132,7 @@ impl Matrix {
             self.rows,
             self.cols
         );
-        &self.data[r * self.cols..(r + 1) * self.cols]
+        &self.data.values[r * self.cols..(r + 1) * self.cols]
     }
 
     /// Row `r` as a mutable slice.
@@ -115,7 +150,7 @@ impl Matrix {
 
     /// All elements, row by row.
     pub fn as_slice(&self) -> &[f32] {
-        &self.data
+        &self.data.values
     }
 
     /// All elements, row by row, mutable.
@@ -123,19 +158,28 @@ impl Matrix {
         self.values_mut()
     }
 
-    /// The values, to change: this matrix's own, copied first if a clone shares them.
+    /// The values, to change: this matrix's own, copied first if a clone shares them, and
+    /// without the lists of non-zeros made from them before.
     fn values_mut(&mut self) -> &mut Vec<f32> {
-        Arc::make_mut(&mut self.data)
+        let stored = Arc::make_mut(&mut self.data);
+        stored.nonzeros.clear();
+        &mut stored.values
+    }
+
+    /// Whether this matrix keeps the lists of its rows' non-zeros, made by a product that
+    /// took the sparse path (`matmul/nonzeros.rs`), for the next product to read.
+    pub fn keeps_nonzero_lists(&self) -> bool {
+        self.data.nonzeros.is_filled()
     }
 
     /// The elements, row by row, giving up the matrix.
     pub fn into_vec(self) -> Vec<f32> {
-        Arc::unwrap_or_clone(self.data)
+        Arc::unwrap_or_clone(self.data).values
     }
 
     /// A new matrix with `f` applied to every element (`np.exp(x)` and friends).
     pub fn map(&self, f: impl Fn(f32) -> f32) -> Matrix {
-        let data = self.data.iter().map(|&v| f(v)).collect();
+        let data = self.data.values.iter().map(|&v| f(v)).collect();
         Matrix::from_vec(self.rows, self.cols, data)
     }
 
@@ -152,8 +196,9 @@ impl Matrix {
         self.check_same_shape("zip_map", other);
         let data = self
             .data
+            .values
             .iter()
-            .zip(other.data.iter())
+            .zip(other.data.values.iter())
             .map(|(&a, &b)| f(a, b))
             .collect();
         Matrix::from_vec(self.rows, self.cols, data)
@@ -199,7 +244,7 @@ impl Matrix {
         );
         let cols = self.cols.max(1);
         for row in self.values_mut().chunks_exact_mut(cols) {
-            for (v, &bias) in row.iter_mut().zip(b.data.iter()) {
+            for (v, &bias) in row.iter_mut().zip(b.data.values.iter()) {
                 *v += bias;
             }
         }
@@ -208,7 +253,7 @@ impl Matrix {
     /// `np.sum(x, axis=0)`: the `1 x cols` row of column sums (Affine's `db`).
     pub fn sum_rows(&self) -> Matrix {
         let mut out = vec![0.0f32; self.cols];
-        for row in self.data.chunks_exact(self.cols.max(1)) {
+        for row in self.data.values.chunks_exact(self.cols.max(1)) {
             for (s, &v) in out.iter_mut().zip(row) {
                 *s += v;
             }
@@ -246,7 +291,7 @@ impl Matrix {
     #[track_caller]
     pub fn sub_scaled(&mut self, lr: f32, g: &Matrix) {
         self.check_same_shape("sub_scaled", g);
-        for (p, &d) in self.values_mut().iter_mut().zip(g.data.iter()) {
+        for (p, &d) in self.values_mut().iter_mut().zip(g.data.values.iter()) {
             *p -= lr * d;
         }
     }
@@ -279,8 +324,8 @@ impl Matrix {
 
     /// `.T`: the transpose, as a new matrix, by the cache-blocked transpose.
     pub fn t(&self) -> Matrix {
-        let mut data = vec![0.0f32; self.data.len()];
-        transpose::transpose_blocked(self.rows, self.cols, &self.data, &mut data);
+        let mut data = vec![0.0f32; self.data.values.len()];
+        transpose::transpose_blocked(self.rows, self.cols, &self.data.values, &mut data);
         Matrix::from_vec(self.cols, self.rows, data)
     }
 
@@ -360,9 +405,9 @@ impl Matrix {
         );
         fn operand(x: &Matrix, t: bool) -> Operand<'_> {
             if t {
-                Operand::transposed(&x.data, x.cols)
+                Operand::transposed(&x.data.values, x.cols)
             } else {
-                Operand::row_major(&x.data, x.cols)
+                Operand::row_major(&x.data.values, x.cols).with_nonzeros(&x.data.nonzeros)
             }
         }
         out.rows = m;

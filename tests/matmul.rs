@@ -59,6 +59,7 @@ fn operand(data: &[f32], rows: usize, cols: usize, layout: Layout) -> Operand<'_
             data,
             row_stride: 4 * cols,
             col_stride: 2,
+            nonzeros: None,
         },
     }
 }

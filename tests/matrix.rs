@@ -1,6 +1,7 @@
 //! The Matrix operations the layers use (everything but the product and the transpose, which
 //! have tests of their own): each checked against numpy's meaning, element by element.
 
+use backprop::matmul::{self, Operand, Path};
 use backprop::{Matrix, Rng};
 
 fn m(rows: usize, cols: usize, data: &[f32]) -> Matrix {
@@ -171,5 +172,111 @@ fn changing_a_clone_leaves_the_original_as_it_was() {
         let mut again = source.clone();
         change(&mut again);
         assert_eq!(source.as_slice(), kept, "{name} changed the clone's source");
+    }
+}
+
+/// A 240 x 256 matrix with 70% zeros (the product takes the sparse path, as for an MNIST
+/// batch, and is large enough to be cut into bands for two threads), and a 256 x 16 one to
+/// multiply it by.
+fn sparse_and_dense(seed: u64) -> (Matrix, Matrix) {
+    let mut rng = Rng::new(seed);
+    let values = (0..240 * 256)
+        .map(|_| {
+            let v = rng.normal() as f32;
+            if rng.below(10) < 7 { 0.0 } else { v }
+        })
+        .collect();
+    let x = Matrix::from_vec(240, 256, values);
+    let w = Matrix::randn(256, 16, 1.0, &mut rng);
+    let (a, b) = (
+        Operand::row_major(x.as_slice(), 256),
+        Operand::row_major(w.as_slice(), 16),
+    );
+    assert_eq!(matmul::path(240, 256, 16, a, b), Path::Sparse);
+    (x, w)
+}
+
+/// `x · w` by a matrix that keeps no lists: a copy of `x`'s values.
+fn fresh_product(x: &Matrix, w: &Matrix) -> Vec<f32> {
+    let copy = Matrix::from_vec(x.rows(), x.cols(), x.as_slice().to_vec());
+    assert!(!copy.keeps_nonzero_lists());
+    copy.dot(w).into_vec()
+}
+
+/// The sparse path keeps the lists of A's non-zeros in the matrix, and the next product reads
+/// them: the same bits as lists made afresh, whichever thread count made or reads them (the
+/// lists are kept in bands of rows, one per part of the work).
+#[test]
+fn a_sparse_product_keeps_its_lists_for_the_next_one() {
+    let (x, w) = sparse_and_dense(11);
+    assert!(!x.keeps_nonzero_lists());
+    let expected = fresh_product(&x, &w);
+    for (make, read) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
+        let x = Matrix::from_vec(240, 256, x.as_slice().to_vec());
+        matmul::set_threads_here(make);
+        let made = x.dot(&w);
+        assert!(x.keeps_nonzero_lists());
+        matmul::set_threads_here(read);
+        let kept = x.dot(&w);
+        assert!(made.as_slice() == expected, "lists made on {make} threads");
+        assert!(
+            kept.as_slice() == expected,
+            "made on {make}, read on {read}"
+        );
+    }
+    matmul::set_threads_here(0);
+    // A dense product and a transposed operand keep nothing.
+    let dense = Matrix::randn(240, 256, 1.0, &mut Rng::new(12));
+    dense.dot(&w);
+    assert!(!dense.keeps_nonzero_lists());
+    let y = Matrix::from_vec(240, 256, x.as_slice().to_vec());
+    y.t_dot(&Matrix::randn(240, 8, 1.0, &mut Rng::new(13)));
+    assert!(!y.keeps_nonzero_lists());
+}
+
+/// Every method that changes a matrix forgets its lists, so that no product reads lists of
+/// values that are gone: after each change the product equals one from lists made afresh.
+/// The changes turn zeros into non-zeros where they can, which kept lists would leave out.
+#[test]
+fn changing_a_matrix_forgets_its_lists() {
+    let (x, w) = sparse_and_dense(14);
+    let zero = x.as_slice().iter().position(|&v| v == 0.0).unwrap();
+    let (r, c) = (zero / 256, zero % 256);
+    let mut bias = Matrix::zeros(1, 256);
+    bias.set(0, c, 3.0);
+    let mut step = Matrix::zeros(240, 256);
+    step.set(r, c, -2.0);
+    let other = Matrix::randn(256, 256, 1.0, &mut Rng::new(15));
+    let sparse = x.clone();
+    type Change<'a> = Box<dyn Fn(&mut Matrix) + 'a>;
+    let changes: Vec<(&str, Change)> = vec![
+        ("set", Box::new(|m| m.set(r, c, 42.0))),
+        ("row_mut", Box::new(|m| m.row_mut(r)[c] = 42.0)),
+        ("as_mut_slice", Box::new(|m| m.as_mut_slice()[zero] = 42.0)),
+        ("map_inplace", Box::new(|m| m.map_inplace(|v| v * 2.0))),
+        ("add_row_inplace", Box::new(|m| m.add_row_inplace(&bias))),
+        ("sub_scaled", Box::new(|m| m.sub_scaled(1.0, &step))),
+        ("dot_into", Box::new(|m| sparse.t().t().dot_into(&other, m))),
+    ];
+    for (name, change) in &changes {
+        // The matrix's own values, and values shared with a clone.
+        for shared in [false, true] {
+            let mut m = Matrix::from_vec(240, 256, x.as_slice().to_vec());
+            let clone = m.clone();
+            m.dot(&w);
+            assert!(m.keeps_nonzero_lists() && clone.keeps_nonzero_lists());
+            if !shared {
+                drop(clone);
+                change(&mut m);
+            } else {
+                change(&mut m);
+                assert!(clone.keeps_nonzero_lists(), "{name} took the clone's lists");
+                let same = clone.dot(&w).into_vec() == fresh_product(&clone, &w);
+                assert!(same, "{name}: the clone's product changed");
+            }
+            assert!(!m.keeps_nonzero_lists(), "{name} kept the lists");
+            let same = m.dot(&w).into_vec() == fresh_product(&m, &w);
+            assert!(same, "{name}: the product read lists of the old values");
+        }
     }
 }

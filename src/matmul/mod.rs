@@ -6,6 +6,8 @@
 //!   a narrow product, reading A where it lies);
 //! - `sparse.rs`: the other path, for an A that is mostly zeros (an MNIST batch): each row
 //!   of C from the non-zeros of A's row alone;
+//! - `nonzeros.rs`: the lists of A's non-zeros, kept with a matrix from one product to the
+//!   next on the same values;
 //! - `sparsity.rs`: the columns of A that are all zeros (most of an MNIST image), whose steps
 //!   the kernel skips;
 //! - `kernel.rs`: the 6x16 register-tile micro-kernel, one body built twice (portable and
@@ -26,6 +28,7 @@
 mod gemm;
 mod kernel;
 mod naive;
+mod nonzeros;
 mod packing;
 mod sparse;
 mod sparsity;
@@ -36,6 +39,7 @@ pub use gemm::{
 };
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
+pub use nonzeros::{NonZeroCache, NonZeros};
 pub use sparse::SPARSE_FROM_PERCENT;
 pub use sparsity::SKIP_FROM;
 pub use threads::{set_threads, set_threads_here, threads, threads_here};
@@ -48,6 +52,9 @@ pub struct Operand<'a> {
     pub data: &'a [f32],
     pub row_stride: usize,
     pub col_stride: usize,
+    /// The lists of the non-zeros of the operand's rows, kept with its values between
+    /// products (`nonzeros.rs`), or `None`: only the sparse path reads and fills them.
+    pub nonzeros: Option<&'a NonZeroCache>,
 }
 
 impl<'a> Operand<'a> {
@@ -57,6 +64,21 @@ impl<'a> Operand<'a> {
             data,
             row_stride: cols,
             col_stride: 1,
+            nonzeros: None,
+        }
+    }
+
+    /// This row-major operand with the cache where its rows' lists of non-zeros are kept.
+    /// The cache must belong to these very values: lists made for other values would give a
+    /// wrong product (a `Matrix` forgets its lists whenever a value changes).
+    pub fn with_nonzeros(self, cache: &'a NonZeroCache) -> Operand<'a> {
+        assert!(
+            self.col_stride == 1,
+            "Operand::with_nonzeros: lists are kept for row-major operands only"
+        );
+        Operand {
+            nonzeros: Some(cache),
+            ..self
         }
     }
 
@@ -66,15 +88,18 @@ impl<'a> Operand<'a> {
             data,
             row_stride: 1,
             col_stride: cols,
+            nonzeros: None,
         }
     }
 
     /// The transpose of this view: the same data, strides swapped.
     pub fn t(&self) -> Operand<'a> {
+        // The lists describe the rows as stored, which are no longer the view's rows.
         Operand {
             data: self.data,
             row_stride: self.col_stride,
             col_stride: self.row_stride,
+            nonzeros: None,
         }
     }
 

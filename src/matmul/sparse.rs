@@ -25,12 +25,15 @@
 //! Threads: C's rows are cut into bands, claimed by the threads; each row is computed by one
 //! thread from its own list.
 //!
+//! The lists are kept: when A is a `Matrix`, its operand carries a cache (`nonzeros.rs`), the
+//! first product fills it, band by band, and the next product on the same values reads it
+//! (the training loop multiplies each batch by W1 twice).
+//!
 //! Left out, each tried and measured no faster: a transposed A (`x.T · dout` stays on the
 //! blocked path, whose kernel skips A's zero columns; lists per stored column cost more to
 //! gather than they saved, and adding each stored row's terms into C's rows in turn ran at
 //! about the blocked path's speed), and cutting the sum into slices whose rows of B stay in
-//! L1. Not tried: a sparse B, and keeping a row's list from one product to the next (the
-//! training loop lists the same batch twice).
+//! L1. Not tried: a sparse B.
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -38,6 +41,7 @@ use std::ops::Range;
 use super::Operand;
 use super::gemm::{parts_of, threads_for};
 use super::kernel::Kernel;
+use super::nonzeros::{BandLists, NonZeros};
 use super::threads;
 
 // ANCHOR: sparse_from
@@ -61,8 +65,8 @@ const GROUP: usize = 8;
 const PASS: usize = 8 * GROUP;
 
 thread_local! {
-    /// Each thread's list buffers, kept between products.
-    static LISTS: RefCell<Lists> = const { RefCell::new(Lists::new()) };
+    /// Each thread's scratch for listing a row, kept between products.
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
 }
 
 /// Whether an m x k by k x n product takes this path: A and B laid out as it reads them, C at
@@ -112,18 +116,37 @@ pub fn gemm(
     // the threads by a fifth.
     let threads = threads_for(threads, m, k.div_ceil(5), n);
     let parts = parts_of(m, threads);
+    let rows_of = |t: usize| m * t / parts..m * (t + 1) / parts;
+    // A's lists, kept from an earlier product on the same values; if there are none, each
+    // band makes its own, and they are kept for the next product.
+    let kept = a.nonzeros.and_then(|cache| cache.get(m, k));
+    let mut made: Vec<BandLists> = match kept {
+        Some(_) => Vec::new(),
+        None => (0..parts).map(|t| BandLists::new(rows_of(t), k)).collect(),
+    };
+    let mut slots = made.iter_mut();
     let mut rest = &mut *c;
-    let jobs: Vec<(Range<usize>, &mut [f32])> = (0..parts)
+    let jobs: Vec<(Range<usize>, &mut [f32], Option<&mut BandLists>)> = (0..parts)
         .map(|t| {
-            let rows = m * t / parts..m * (t + 1) / parts;
+            let rows = rows_of(t);
             let (mine, tail) = std::mem::take(&mut rest).split_at_mut(rows.len() * n);
             rest = tail;
-            (rows, mine)
+            (rows, mine, slots.next())
         })
         .collect();
-    threads::run_each(threads, jobs, &|(rows, c_band)| {
-        LISTS.with_borrow_mut(|lists| band(kernel, k, n, a, b, rows, c_band, lists));
+    threads::run_each(threads, jobs, &|(rows, c_band, slot)| {
+        SCRATCH.with_borrow_mut(|scratch| {
+            let lists = match (kept, slot) {
+                (Some(kept), _) => Lists::Kept(kept),
+                (None, Some(band)) => Lists::Made { band, scratch },
+                (None, None) => unreachable!("a band without lists"),
+            };
+            band(kernel, k, n, a, b, rows, c_band, lists)
+        });
     });
+    if let (None, Some(cache)) = (kept, a.nonzeros) {
+        cache.keep(NonZeros::new(m, k, made));
+    }
 }
 
 /// The rows `rows` of C (held in `c`), with the given kernel build.
@@ -136,7 +159,7 @@ fn band(
     b: &Operand,
     rows: Range<usize>,
     c: &mut [f32],
-    lists: &mut Lists,
+    lists: Lists,
 ) {
     match kernel {
         Kernel::Portable => band_body(k, n, a, b, rows, c, lists, pass_portable),
@@ -168,7 +191,7 @@ fn band_avx2_fma(
     b: &Operand,
     rows: Range<usize>,
     c: &mut [f32],
-    lists: &mut Lists,
+    lists: Lists,
 ) {
     band_body(
         k,
@@ -183,8 +206,8 @@ fn band_avx2_fma(
     )
 }
 
-/// Lists the non-zeros of each row in `rows` of A and computes that row of C from them, pass
-/// by pass: `pass(blocks of 8 in the pass, listed columns, A's row, B from the pass's first
+/// Takes the list of the non-zeros of each row in `rows` of A (kept, or made now) and computes
+/// that row of C from it, pass by pass: `pass(blocks of 8 in the pass, listed columns, A's row, B from the pass's first
 /// column, B's row stride, the pass's columns of C)`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
@@ -195,12 +218,12 @@ fn band_body(
     b: &Operand,
     rows: Range<usize>,
     c: &mut [f32],
-    lists: &mut Lists,
+    mut lists: Lists,
     pass: impl Fn(usize, &[u32], &[f32], &[f32], usize, &mut [f32]),
 ) {
     for (r, i) in rows.enumerate() {
         let row = &a.data[i * a.row_stride..][..k];
-        let cols = lists.of_row(row);
+        let cols = lists.of_row(i, row);
         let c_row = &mut c[r * n..(r + 1) * n];
         let mut j0 = 0;
         while j0 < n {
@@ -340,19 +363,42 @@ fn axpy8<const FUSED: bool>(acc: &mut [f32; GROUP], v: f32, b: &[f32; GROUP]) {
     }
 }
 
-/// The columns of a row of A that hold a non-zero, in order. Only the columns: the product
-/// reads the values from A's row itself, which is in cache, and the list costs one store per
-/// 8 values.
+/// Where a band finds the non-zero columns of its rows of A, in order. Only the columns: the
+/// product reads the values from A's row itself, which is in cache, and a list costs one
+/// store per 8 values.
+enum Lists<'a> {
+    /// Kept from an earlier product on the same values (`nonzeros.rs`).
+    Kept(&'a NonZeros),
+    /// Made now, row by row, in `scratch` and kept in `band`.
+    Made {
+        band: &'a mut BandLists,
+        scratch: &'a mut Scratch,
+    },
+}
+
+impl Lists<'_> {
+    /// The non-zero columns of row `i` of A, whose values are `row`.
+    #[inline(always)]
+    fn of_row(&mut self, i: usize, row: &[f32]) -> &[u32] {
+        match self {
+            Lists::Kept(kept) => kept.row(i),
+            Lists::Made { band, scratch } => band.push_row(scratch.list(row)),
+        }
+    }
+}
+
+/// A thread's room for listing one row: the list is made here, in cache and with GROUP spare
+/// places at its end, then copied to its band's lists.
 #[derive(Debug, Default)]
-struct Lists {
+struct Scratch {
     cols: Vec<u32>,
     /// One 0/1 flag per value of the row being listed.
     flags: Vec<u8>,
 }
 
-impl Lists {
-    const fn new() -> Lists {
-        Lists {
+impl Scratch {
+    const fn new() -> Scratch {
+        Scratch {
             cols: Vec::new(),
             flags: Vec::new(),
         }
@@ -360,7 +406,7 @@ impl Lists {
 
     /// Lists the non-zeros of one contiguous row.
     #[inline(always)]
-    fn of_row(&mut self, row: &[f32]) -> &[u32] {
+    fn list(&mut self, row: &[f32]) -> &[u32] {
         grow(&mut self.cols, row.len() + GROUP);
         grow(&mut self.flags, row.len());
         let len = list_nonzeros(row, &mut self.flags, &mut self.cols);
