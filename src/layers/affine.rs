@@ -108,7 +108,10 @@ impl Affine {
             .x
             .as_ref()
             .expect("Affine::backward_params called before forward");
-        self.dw = x.t_dot(dout);
+        // Into the storage of the previous step's dW (the same shape, and no longer shared
+        // once the step's grads are dropped): no zero-filling of 784 x 50 floats that the
+        // product then overwrites.
+        x.t_dot_into(dout, &mut self.dw);
         self.db = dout.sum_rows();
     }
 }
