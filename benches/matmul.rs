@@ -10,7 +10,8 @@
 //!
 //! `cargo bench --bench matmul -- 1024` runs only the shapes whose name contains `1024` (and
 //! no training run); `-- --quick` times each for ~0.2 s instead; `-- --no-train` skips the
-//! training run.
+//! training run; `-- --no-naive` skips the naive loops (`benches/reference/compare_dot.py`
+//! runs it so, shape by shape, alternating with OpenBLAS).
 
 use std::hint::black_box;
 use std::process::Command;
@@ -164,6 +165,7 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let secs = if quick { 0.2 } else { 1.0 };
+    let no_naive = args.iter().any(|a| a == "--no-naive");
     let kernel = Kernel::detect();
     println!(
         "matmul GFLOP/s (2·m·k·n / time), median [best] of the products timed one by one; kernel {kernel:?}, \
@@ -203,7 +205,7 @@ fn main() {
         };
         let mut c = vec![0.0f32; s.m * s.n];
         let flop = 2.0 * (s.m * s.k * s.n) as f64;
-        let naive = if s.naive {
+        let naive = if s.naive && !no_naive {
             measure(flop, secs, || {
                 matmul::gemm_naive(s.m, s.k, s.n, a_op, b_op, black_box(&mut c))
             })
