@@ -74,6 +74,18 @@ thread_local! {
     static SKIP_LISTS: RefCell<SkipLists> = const { RefCell::new(SkipLists::new()) };
 }
 
+/// f32 values per cache line (64 bytes).
+const LINE: usize = 16;
+
+/// Where a buffer's first cache line starts, in values: a packed B sliver's rows (NR values,
+/// one line) are read as two 8-value vectors each, and from a buffer that is not aligned to
+/// a line every other vector straddles two lines. (`Vec` promises the alignment of `f32`
+/// only; a large allocation typically starts 16 bytes past a page.)
+fn line_offset(buf: &[f32]) -> usize {
+    let offset = buf.as_ptr().align_offset(LINE * size_of::<f32>());
+    if offset < LINE { offset } else { 0 }
+}
+
 /// How many threads an m x k x n product runs on: at most `threads`, at most one per MR
 /// sliver of C's rows, and none with less than MIN_MACS_PER_THREAD of work.
 pub fn threads_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
@@ -135,11 +147,13 @@ pub fn gemm(
             (s.start * MR).min(m)..(s.end * MR).min(m)
         })
         .collect();
-    PACKED_B.with_borrow_mut(|b_buf| {
+    PACKED_B.with_borrow_mut(|b_whole| {
         let b_len = NC.min(n).div_ceil(NR) * NR * kc_max;
-        if b_buf.len() < b_len {
-            b_buf.resize(b_len, 0.0);
+        if b_whole.len() < b_len + LINE {
+            b_whole.resize(b_len + LINE, 0.0);
         }
+        let offset = line_offset(b_whole);
+        let b_buf = &mut b_whole[offset..][..b_len];
         // ANCHOR: loops_5_4
         // LOOP 5: column blocks of C and B.
         for jc in (0..n).step_by(NC) {
