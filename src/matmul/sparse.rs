@@ -207,8 +207,8 @@ fn band_avx2_fma(
 }
 
 /// Takes the list of the non-zeros of each row in `rows` of A (kept, or made now) and computes
-/// that row of C from it, pass by pass: `pass(blocks of 8 in the pass, listed columns, A's row, B from the pass's first
-/// column, B's row stride, the pass's columns of C)`.
+/// that row of C from it, pass by pass: `pass(blocks of 8 in the pass, listed columns, A's
+/// row, B from the pass's first column, B's row stride, the pass's columns of C)`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn band_body(
