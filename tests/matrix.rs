@@ -280,3 +280,13 @@ fn changing_a_matrix_forgets_its_lists() {
         }
     }
 }
+
+/// `{:?}` shows the shape and the values (the lists a product keeps are not part of it).
+#[test]
+fn debug_shows_the_shape_and_the_values() {
+    let a = m(1, 2, &[1.0, 2.5]);
+    assert_eq!(
+        format!("{a:?}"),
+        "Matrix { rows: 1, cols: 2, data: [1.0, 2.5] }"
+    );
+}
