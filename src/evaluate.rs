@@ -19,9 +19,8 @@ use crate::two_layer_net::TwoLayerNet;
 /// (`TwoLayerNet::predict_uncached`), so the network is only read and the threads share it.
 ///
 /// With more than one thread (`matmul::threads()`), the chunks are shared out: each thread
-/// predicts the chunks it claims, with products of its own on one thread, so that the
-/// whole evaluation,
-/// not only its products, runs on every core. The predictions do not depend on which thread
+/// predicts the chunks it claims, with products of its own on one thread, so that the whole
+/// evaluation, not only its products, runs on every core. The predictions do not depend on which thread
 /// made them (the product is bit-identical for any thread count), and `f` sees them in order.
 #[track_caller]
 pub fn classify(
