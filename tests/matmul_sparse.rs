@@ -126,6 +126,24 @@ fn network_shapes_bit_for_bit() {
     check(30, 600, 300, 0.8, 0.3, true, 4);
 }
 
+/// The last few columns of a C whose A has its rows adjacent (`x.T · dout`) go to the edge
+/// kernel (`matmul/edge.rs`): 1 to 4 columns past the wide tiles, for row counts around its
+/// tiles of 48 and 8 rows (and the 8-row tile that ends at the last row, recomputing a few),
+/// for a sum in one slice and in two (the second adds to C, and the last rows go one by one).
+/// A 5-column edge stays with the 6 x 8 tile. A plain A never takes the edge kernel.
+#[test]
+fn edge_columns_bit_for_bit() {
+    let mut seed = 100;
+    for n in [1, 2, 4, 18, 20, 21, 50] {
+        for m in [1, 7, 8, 9, 48, 49, 57, 114] {
+            for k in [3, matmul::KC_IN_PLACE + 5] {
+                seed += 1;
+                check(m, k, n, 0.5, 0.0, true, seed);
+            }
+        }
+    }
+}
+
 /// The threshold is a real one: a sliver with fewer zero columns than 1/SKIP_FROM takes every
 /// step (and still gives the chain's bits), one with more skips them.
 #[test]

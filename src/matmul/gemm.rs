@@ -26,7 +26,8 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use super::Operand;
-use super::kernel::{self, ASliver, Kernel, MR, NR};
+use super::edge::{self, EDGE_MAX};
+use super::kernel::{self, ASliver, Kernel, MR, NR, NR_NARROW};
 use super::packing::{a_in_place, b_sliver, pack_a, pack_b};
 use super::sparsity::SkipLists;
 use super::threads;
@@ -92,6 +93,12 @@ pub fn threads_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
     let slivers = m.div_ceil(MR);
     let by_work = (m * k * n / MIN_MACS_PER_THREAD).max(1);
     threads.max(1).min(slivers).min(by_work)
+}
+
+/// How many of a block's `nc` columns the edge kernel takes (`edge.rs`): the few left over
+/// after the wide slivers, or none.
+fn edge_columns(nc: usize) -> usize {
+    if nc % NR <= EDGE_MAX { nc % NR } else { 0 }
 }
 
 /// How many parts `len` items are cut into for `threads` threads.
@@ -247,6 +254,13 @@ impl Block {
         let with_buffers = |f: &mut dyn FnMut(&mut Vec<f32>, &mut SkipLists)| {
             PACKED_A.with_borrow_mut(|a_buf| SKIP_LISTS.with_borrow_mut(|skip| f(a_buf, skip)))
         };
+        // The last few columns of a product with A read in place and its rows adjacent go
+        // to the edge kernel (`edge.rs`), for the whole band at once, after LOOP 3.
+        let a_band = (!pack_whole_a).then(|| a_in_place(a, rows.start, pc));
+        let edge = match a_band {
+            Some(ASliver::Adjacent { .. }) => edge_columns(nc),
+            _ => 0,
+        };
         with_buffers(&mut |a_buf, skip| {
             // Row blocks of about MC rows, all alike: a band of 126 rows is one block, not
             // 120 + 6, whose 6-row block would drag all of B's block through the cache for
@@ -338,7 +352,7 @@ impl Block {
                     // LOOPS 1 and 2 swap. Each A sliver is fetched once, from wherever A
                     // lies, and stays in L1 while every sliver of B passes it.
                     for ir in (0..mc).step_by(MR) {
-                        for jr in (0..nc).step_by(NR) {
+                        for jr in (0..nc - edge).step_by(NR) {
                             micro_tile(ir, jr);
                         }
                     }
@@ -346,5 +360,20 @@ impl Block {
                 // ANCHOR_END: loops_2_1
             }
         });
+        if let (Some(a_band), true) = (a_band, edge > 0) {
+            let jr = nc - edge;
+            let b_edge = &b_buf[jr * kc..(jr + NR_NARROW) * kc];
+            edge::run(
+                kernel,
+                kc,
+                m,
+                a_band,
+                b_edge,
+                edge,
+                &mut c[jc + jr..],
+                n,
+                accumulate,
+            );
+        }
     }
 }

@@ -12,6 +12,8 @@
 //!   the kernel skips;
 //! - `kernel.rs`: the 6x16 register-tile micro-kernel, one body built twice (portable and
 //!   AVX2+FMA), chosen at run time;
+//! - `edge.rs`: the last 1 to 4 columns of a narrow C (`x.T · dout`'s 50 = 3 x 16 + 2),
+//!   with vectors down C's columns;
 //! - `threads.rs`: a small persistent pool; the threads claim bands of C's rows;
 //! - `naive.rs`: the three-loop definition, kept as the oracle the tests hold the rest to.
 //!
@@ -25,6 +27,7 @@
 //!
 //! Left out: alpha/beta scaling, f64, complex numbers, and every other BLAS routine.
 
+mod edge;
 mod gemm;
 mod kernel;
 mod naive;

@@ -12,8 +12,9 @@
 //! to a scalar chain of `mul_add`s): an accumulator starts at +0.0 and, rounding to nearest,
 //! never becomes −0.0, so adding a ±0.0 product leaves it as it was. The one difference is a
 //! corner of IEEE arithmetic: an infinite or NaN element of B in a skipped row is not turned
-//! into NaN by `0 · ∞`. The training loop stops as soon as a parameter is not finite, so it
-//! never meets it.
+//! into NaN by `0 · ∞` (the last few columns of `x.T · dout`, computed by `edge.rs`, take
+//! every step and do turn it into NaN). The training loop stops as soon as a parameter is
+//! not finite, so it never meets it.
 //!
 //! The lists depend only on A's values and the fixed MR slivers (never on the threads), so
 //! the product stays bit-identical for any thread count.
