@@ -9,7 +9,7 @@
 //!
 //! Here a vector holds 8 rows of one column of C instead. Each step loads 8 rows of A's
 //! column `p` per vector and broadcasts B[p, j] for each of the `W` left-over columns; a tile
-//! of 48 rows keeps 6·W accumulators (12 for 2 columns). This needs A's rows adjacent, as
+//! keeps at most 12 accumulators (48 rows for 2 columns, 24 for 4). This needs A's rows adjacent, as
 //! where A is read in place as a transpose (`x.T · dout`, `ASliver::Adjacent`): the 8 values
 //! are then one load. A row-major A (`x · W1`) keeps the narrow tile: its 8 rows are 8 values
 //! far apart (a version that loaded 8 x 8 blocks and turned them was slower than the narrow
@@ -102,11 +102,12 @@ fn by_width<const FUSED: bool>(
     accumulate: bool,
 ) {
     let a = Adjacent { data, step };
+    // Tiles of 48, 48, 32 and 24 rows: 6, 12, 12 and 12 accumulators.
     match w {
-        1 => tiles::<FUSED, 1>(rows, a, b, c, ldc, accumulate),
-        2 => tiles::<FUSED, 2>(rows, a, b, c, ldc, accumulate),
-        3 => tiles::<FUSED, 3>(rows, a, b, c, ldc, accumulate),
-        4 => tiles::<FUSED, 4>(rows, a, b, c, ldc, accumulate),
+        1 => tiles::<FUSED, 1, 6>(rows, a, b, c, ldc, accumulate),
+        2 => tiles::<FUSED, 2, 6>(rows, a, b, c, ldc, accumulate),
+        3 => tiles::<FUSED, 3, 4>(rows, a, b, c, ldc, accumulate),
+        4 => tiles::<FUSED, 4, 3>(rows, a, b, c, ldc, accumulate),
         _ => panic!("edge::run: {w} columns, expected 1 to {EDGE_MAX}"),
     }
 }
@@ -128,12 +129,10 @@ impl Adjacent<'_> {
     }
 }
 
-/// Vectors of 8 rows in a tile: 6 (48 rows) keeps 12 accumulators for 2 columns.
-const TALL: usize = 6;
-
-/// Rows in tiles of 8·TALL, then of 8, then one by one.
+/// Rows in tiles of 8·V (V vectors of 8 rows per column, at most 12 accumulators), then of
+/// 8, then one by one.
 #[inline(always)]
-fn tiles<const FUSED: bool, const W: usize>(
+fn tiles<const FUSED: bool, const W: usize, const V: usize>(
     rows: usize,
     a: Adjacent,
     b: &[[f32; NR_NARROW]],
@@ -142,9 +141,9 @@ fn tiles<const FUSED: bool, const W: usize>(
     accumulate: bool,
 ) {
     let mut r = 0;
-    while r + 8 * TALL <= rows {
-        tile::<FUSED, W, TALL>(a, r, b, &mut c[r * ldc..], ldc, accumulate);
-        r += 8 * TALL;
+    while r + 8 * V <= rows {
+        tile::<FUSED, W, V>(a, r, b, &mut c[r * ldc..], ldc, accumulate);
+        r += 8 * V;
     }
     while r + 8 <= rows {
         tile::<FUSED, W, 1>(a, r, b, &mut c[r * ldc..], ldc, accumulate);
@@ -193,8 +192,8 @@ fn tile<const FUSED: bool, const W: usize, const V: usize>(
     }
     for (p, bp) in b.iter().enumerate() {
         let (columns, bp) = (a.rows::<V>(r, p), &bp[..W]);
-        // One vector of A's column at a time, against each broadcast B[p, j]: 12
-        // accumulators, 2 broadcasts and 1 vector of A fit the 16 registers.
+        // One vector of A's column at a time, against each broadcast B[p, j]: for 2 columns,
+        // 12 accumulators, 2 broadcasts and 1 vector of A fit the 16 registers.
         for (ab_v, column) in ab.iter_mut().zip(columns) {
             for (eight, &bj) in ab_v.iter_mut().zip(bp) {
                 axpy::<FUSED>(eight, bj, column);
