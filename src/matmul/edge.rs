@@ -29,11 +29,11 @@ use super::kernel::{ASliver, Kernel, NR_NARROW};
 /// then keeps at least 5 of its 8 columns.
 pub const EDGE_MAX: usize = 4;
 
-/// C (`rows` x `w`, rows `ldc` apart) = or += A (`rows` x `kc`, see `ASliver`) · B (the packed
-/// narrow sliver: `kc` groups of NR_NARROW values, of which the first `w` are used).
+/// C (`rows` x `w`, rows `ldc` apart) = or += A (`rows` x `kc`, `ASliver::Adjacent`) · B (the
+/// packed narrow sliver: `kc` groups of NR_NARROW values, of which the first `w` are used).
 ///
-/// Panics (programmer error) if `w` is 0 or above EDGE_MAX, a slice is too short, or `kernel`
-/// cannot run on this CPU.
+/// Panics (programmer error) if A is not `ASliver::Adjacent`, `w` is 0 or above EDGE_MAX, a
+/// slice is too short, or `kernel` cannot run on this CPU.
 #[allow(clippy::too_many_arguments)]
 pub fn run(
     kernel: Kernel,
