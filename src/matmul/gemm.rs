@@ -10,7 +10,9 @@
 //! ```
 //!
 //! For a narrow C (fewer than PACK_A_FROM_N columns, as 50 here) A is not packed but read
-//! where it lies, and LOOPS 1 and 2 swap, so that each A sliver is fetched once.
+//! where it lies, and LOOPS 1 and 2 swap, so that each A sliver is fetched once. If A's rows
+//! are adjacent there (`x.T · dout`), the last 1 to 4 columns go to a second kernel after
+//! LOOP 3, with its vectors down C's columns (`edge.rs`).
 //!
 //! Threads: each block of B is packed by all threads together (each packs some of its
 //! slivers), then each thread runs LOOPS 3 to 1 on its own band of C's rows. No two threads
