@@ -20,8 +20,9 @@ use crate::two_layer_net::TwoLayerNet;
 ///
 /// With more than one thread (`matmul::threads()`), the chunks are shared out: each thread
 /// predicts the chunks it claims, with products of its own on one thread, so that the whole
-/// evaluation, not only its products, runs on every core. The predictions do not depend on which thread
-/// made them (the product is bit-identical for any thread count), and `f` sees them in order.
+/// evaluation, not only its products, runs on every core. The predictions do not depend on
+/// which thread made them (the product is bit-identical for any thread count), and `f` sees
+/// them in order.
 #[track_caller]
 pub fn classify(
     network: &TwoLayerNet,

@@ -23,7 +23,7 @@
 //! Left out: skipping A's zero steps (the edge is a small part of the product, and a step is
 //! cheap here), packing A, and a row-major A.
 
-use super::kernel::{ASliver, Kernel, NR_NARROW};
+use super::kernel::{ASliver, Kernel, NR_NARROW, axpy_row, multiply_add};
 
 /// The most left-over columns this kernel takes; wider edges use the narrow 6 x 8 tile, which
 /// then keeps at least 5 of its 8 columns.
@@ -196,7 +196,7 @@ fn tile<const FUSED: bool, const W: usize, const V: usize>(
         // 12 accumulators, 2 broadcasts and 1 vector of A fit the 16 registers.
         for (ab_v, column) in ab.iter_mut().zip(columns) {
             for (eight, &bj) in ab_v.iter_mut().zip(bp) {
-                axpy::<FUSED>(eight, bj, column);
+                axpy_row::<FUSED, 8>(eight, bj, column);
             }
         }
     }
@@ -218,21 +218,3 @@ fn tile<const FUSED: bool, const W: usize, const V: usize>(
     }
 }
 // ANCHOR_END: tile
-
-/// `acc += b · column`, lane by lane (`kernel.rs`'s `axpy_row`, the same multiply-add).
-#[inline(always)]
-fn axpy<const FUSED: bool>(acc: &mut [f32; 8], b: f32, column: &[f32; 8]) {
-    for (acc, &a) in acc.iter_mut().zip(column) {
-        *acc = multiply_add::<FUSED>(a, b, *acc);
-    }
-}
-
-/// `a · b + acc`, rounded once (FUSED) or twice, as in `kernel.rs`.
-#[inline(always)]
-fn multiply_add<const FUSED: bool>(a: f32, b: f32, acc: f32) -> f32 {
-    if FUSED {
-        a.mul_add(b, acc)
-    } else {
-        a * b + acc
-    }
-}

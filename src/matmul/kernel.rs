@@ -298,13 +298,24 @@ fn body<const FUSED: bool, const W: usize, A: Column, P: Iterator<Item = usize>>
 /// unrolls the rows and keeps all MR x NR accumulators in registers; with the loops nested
 /// inline it kept them in memory and ran ~10x slower (checked in the assembly).
 #[inline(always)]
-fn axpy_row<const FUSED: bool, const W: usize>(acc: &mut [f32; W], a: f32, b: &[f32; W]) {
+pub(super) fn axpy_row<const FUSED: bool, const W: usize>(
+    acc: &mut [f32; W],
+    a: f32,
+    b: &[f32; W],
+) {
     for (acc, &bj) in acc.iter_mut().zip(b) {
-        *acc = if FUSED {
-            a.mul_add(bj, *acc)
-        } else {
-            a * bj + *acc
-        };
+        *acc = multiply_add::<FUSED>(a, bj, *acc);
+    }
+}
+
+/// `a · b + acc`: one rounding with FUSED (`mul_add`, one instruction where FMA exists), two
+/// without. Shared by this kernel and the edge kernel (`edge.rs`), so both round alike.
+#[inline(always)]
+pub(super) fn multiply_add<const FUSED: bool>(a: f32, b: f32, acc: f32) -> f32 {
+    if FUSED {
+        a.mul_add(b, acc)
+    } else {
+        a * b + acc
     }
 }
 // ANCHOR_END: body
