@@ -29,7 +29,7 @@ use std::ops::Range;
 
 use super::Operand;
 use super::edge::{self, EDGE_MAX};
-use super::kernel::{self, ASliver, Kernel, MR, NR, NR_NARROW};
+use super::kernel::{self, ASliver, Kernel, MR, NR, NR_NARROW, Tiles};
 use super::packing::{a_in_place, b_sliver, pack_a, pack_b};
 use super::sparsity::SkipLists;
 use super::threads;
@@ -309,23 +309,28 @@ impl Block {
                 for ir in (0..mc).step_by(MR) {
                     skip.push(a_sliver(ir), kc);
                 }
-                // One MR x NR tile of C: the micro-kernel on A sliver `ir`, B sliver `jr`.
-                let mut micro_tile = |ir: usize, jr: usize| {
+                // `count` MR x NR tiles of C down from row `ir`: the micro-kernel on the A
+                // slivers from `ir` on and B sliver `jr`. Whole packed tiles go to the kernel
+                // in one call; any other tile goes alone (count 1), a ragged one aside.
+                let mut micro_tiles = |ir: usize, count: usize, jr: usize| {
                     let (mr, nr) = (MR.min(mc - ir), NR.min(nc - jr));
-                    let (a_sliver, steps) = (a_sliver(ir), skip.steps(ir / MR));
+                    let steps = |s: usize| skip.steps(ir / MR + s);
                     let b_sliver = b_sliver(b_buf, jr, nc, kc);
                     let at = (ic + ir) * n + jc + jr;
+                    if count > 1 {
+                        assert!(pack_whole_a, "matmul: only packed tiles go several at once");
+                        let data = &a_buf[ir * kc..];
+                        let tiles = Tiles::Packed {
+                            data,
+                            count,
+                            steps: &steps,
+                        };
+                        kernel::run(kernel, kc, tiles, b_sliver, &mut c[at..], n, accumulate);
+                        return;
+                    }
+                    let tiles = Tiles::One(a_sliver(ir), steps(0));
                     if mr == MR && nr == NR {
-                        kernel::run(
-                            kernel,
-                            kc,
-                            a_sliver,
-                            steps,
-                            b_sliver,
-                            &mut c[at..],
-                            n,
-                            accumulate,
-                        );
+                        kernel::run(kernel, kc, tiles, b_sliver, &mut c[at..], n, accumulate);
                     } else {
                         // A ragged edge: run the kernel on a full tile aside, holding the
                         // part of C that exists, and copy that part back.
@@ -334,9 +339,7 @@ impl Block {
                                 t_row[..nr].copy_from_slice(&c[at + i * n..at + i * n + nr]);
                             }
                         }
-                        kernel::run(
-                            kernel, kc, a_sliver, steps, b_sliver, &mut tile, NR, accumulate,
-                        );
+                        kernel::run(kernel, kc, tiles, b_sliver, &mut tile, NR, accumulate);
                         for (i, t_row) in tile.chunks_exact(NR).take(mr).enumerate() {
                             c[at + i * n..at + i * n + nr].copy_from_slice(&t_row[..nr]);
                         }
@@ -344,11 +347,16 @@ impl Block {
                 };
                 // ANCHOR: loops_2_1
                 if pack_whole_a {
-                    // LOOP 2: slivers of the packed B block; each stays in L1 while ...
+                    // LOOP 2: slivers of the packed B block; each is reused while ...
                     for jr in (0..nc).step_by(NR) {
-                        // LOOP 1: ... every sliver of the packed A block (in L2) passes it.
-                        for ir in (0..mc).step_by(MR) {
-                            micro_tile(ir, jr);
+                        // LOOP 1: ... every sliver of the packed A block (in L2) passes it:
+                        // the whole tiles in one call of the kernel, then a ragged one.
+                        let whole = if nc - jr >= NR { mc / MR } else { 0 };
+                        if whole > 0 {
+                            micro_tiles(0, whole, jr);
+                        }
+                        for ir in (whole * MR..mc).step_by(MR) {
+                            micro_tiles(ir, 1, jr);
                         }
                     }
                 } else {
@@ -357,7 +365,7 @@ impl Block {
                     // lies, and stays in L1 while every sliver of B passes it.
                     for ir in (0..mc).step_by(MR) {
                         for jr in (0..nc - edge).step_by(NR) {
-                            micro_tile(ir, jr);
+                            micro_tiles(ir, 1, jr);
                         }
                     }
                 }
