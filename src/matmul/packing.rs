@@ -89,24 +89,45 @@ fn pack_slivers<const R: usize>(
         out.len()
     );
     let (data, rs, cs) = (src.data, src.row_stride, src.col_stride);
-    for (s, sliver) in out.chunks_exact_mut(R * kc).take(slivers).enumerate() {
+    // The whole slivers of a source whose R rows of a column are adjacent, column by column
+    // across all of them: each column is read straight along (B's rows, 4 KiB apart at
+    // square 1024, were read 64 bytes from each), a fixed-size copy into each sliver. Square
+    // 1024, one thread: packing B fell from 2.9 to 1.3% of the time (perf).
+    let done = if rs == 1 { len / R } else { 0 };
+    if done > 0 {
+        for p in 0..kc {
+            let at = r0 + (c0 + p) * cs;
+            let column = &data[at..at + done * R];
+            for (s, values) in column.chunks_exact(R).enumerate() {
+                out[(s * kc + p) * R..][..R].copy_from_slice(values);
+            }
+        }
+    }
+    for (s, sliver) in out
+        .chunks_exact_mut(R * kc)
+        .take(slivers)
+        .enumerate()
+        .skip(done)
+    {
         let top = r0 + s * R;
         let h = R.min(len - s * R);
         let sliver: &mut [[f32; R]] = &mut sliver.as_chunks_mut::<R>().0[..kc];
         if h < R {
             sliver.iter_mut().for_each(|group| group.fill(0.0));
         }
-        if rs == 1 && h == R {
-            // The R rows of each column are adjacent in memory: one fixed-size copy (R/8
-            // vector moves) per column.
-            for (p, group) in sliver.iter_mut().enumerate() {
-                let at = top + (c0 + p) * cs;
-                *group = data[at..at + R].try_into().unwrap();
-            }
-        } else if rs == 1 {
+        if rs == 1 {
             for (p, group) in sliver.iter_mut().enumerate() {
                 let at = top + (c0 + p) * cs;
                 group[..h].copy_from_slice(&data[at..at + h]);
+            }
+        } else if cs == 1 && h == R {
+            // Each row is contiguous along p: the R rows are read side by side, a value of
+            // each per column, so that the CPU fetches from all R at once rather than from
+            // one row after another (square 1024, one thread: packing A fell from 3.5 to 2.1%
+            // of the time, perf).
+            let rows: [&[f32]; R] = std::array::from_fn(|i| &data[(top + i) * rs + c0..][..kc]);
+            for (p, group) in sliver.iter_mut().enumerate() {
+                *group = std::array::from_fn(|i| rows[i][p]);
             }
         } else if cs == 1 {
             // Each row is contiguous along p: read it straight, write it R apart.
