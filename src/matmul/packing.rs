@@ -93,8 +93,9 @@ fn pack_slivers<const R: usize>(
     // across all of them: each column is read straight along (B's rows, 4 KiB apart at
     // square 1024, were read 64 bytes from each), a fixed-size copy into each sliver. Square
     // 1024, one thread: packing B fell from 2.9 to 1.3% of the time (perf).
-    let done = if rs == 1 { len / R } else { 0 };
-    if done > 0 {
+    let mut done = 0;
+    if rs == 1 {
+        done = len / R;
         for p in 0..kc {
             let at = r0 + (c0 + p) * cs;
             let column = &data[at..at + done * R];
