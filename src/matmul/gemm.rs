@@ -5,7 +5,7 @@
 //! LOOP 5  jc: C and B in column blocks of NC       (B's block lives in L3)
 //! LOOP 4  pc: the sum over k in slices of KC       pack B[pc.., jc..] (kc x nc), shared
 //! LOOP 3  ic: C and A in row blocks of MC          pack A[ic.., pc..] (mc x kc, lives in L2)
-//! LOOP 2  jr: the B block in slivers of NR         (one sliver of B lives in L1)
+//! LOOP 2  jr: the B block in slivers of NR         (one sliver of B: the size of L1)
 //! LOOP 1  ir: the A block in slivers of MR         micro-kernel: MR x NR tile of C
 //! ```
 //!

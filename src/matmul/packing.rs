@@ -5,7 +5,7 @@
 //! block becomes ⌈mc/MR⌉ slivers of `kc` groups of MR values (column by column), B's
 //! `kc x nc` block becomes ⌈nc/NR⌉ slivers of `kc` groups of NR values (row by row). The
 //! kernel then reads both with unit stride, and the copies are small enough to stay in cache
-//! while they are reused (A's block in L2, B's block in L3, one sliver of B in L1).
+//! while they are reused (A's block in L2, B's block in L3, one sliver of B in or near L1).
 //!
 //! Ragged edges are padded with zeros up to a whole sliver, so the kernel always computes a
 //! full tile; the padded rows and columns of the tile are simply not written back.
