@@ -61,6 +61,10 @@ pub const PACK_A_FROM_N: usize = 256;
 /// waking a worker and splitting the work costs a few microseconds.
 pub const MIN_MACS_PER_THREAD: usize = 1 << 16;
 
+/// A threaded product is cut into bands of at most about this many multiply-adds per slice of
+/// the sum (if it has the rows for them), however few PARTS_PER_THREAD makes (`bands_for`).
+pub const MACS_PER_PART: usize = 1 << 24;
+
 /// B's block is packed by fewer threads when it has fewer elements than this per thread.
 pub const MIN_PACK_PER_THREAD: usize = 1 << 14;
 
@@ -115,6 +119,23 @@ pub(super) fn parts_of(len: usize, threads: usize) -> usize {
     }
 }
 
+/// How many bands of C's rows (whole MR slivers) an m x k x n product, in slices of the sum
+/// `kc` long, is cut into for `threads` threads: PARTS_PER_THREAD per thread, or more in a
+/// large product, so that a thread that runs out of parts waits at most about one small part
+/// for the other. Square 1024 on two threads, three alternating rounds:
+/// medians 109-150 -> 138-157 GFLOP/s (8 parts -> 32); at 256 and 512, where the parts are
+/// small already, 16 parts per thread were slower.
+#[cfg_attr(miri, mutants::skip)] // only how finely the work is cut: each part's values are the same whoever computes it
+fn bands_for(threads: usize, m: usize, kc: usize, n: usize) -> usize {
+    let slivers = m.div_ceil(MR);
+    let parts = parts_of(slivers, threads);
+    if threads > 1 {
+        parts.max((m * kc * n / MACS_PER_PART).min(slivers))
+    } else {
+        parts
+    }
+}
+
 /// Part `t` of `parts` of `0..len` items, cut as evenly as whole items allow.
 fn share(len: usize, t: usize, parts: usize) -> Range<usize> {
     len * t / parts..len * (t + 1) / parts
@@ -148,9 +169,9 @@ pub fn gemm(
         return;
     }
     let threads = threads_for(threads, m, k, n);
-    let parts = parts_of(m.div_ceil(MR), threads);
     let pack_whole_a = n >= PACK_A_FROM_N || (a.row_stride != 1 && a.col_stride != 1);
     let kc_max = even_slices(k, if pack_whole_a { KC } else { KC_IN_PLACE });
+    let parts = bands_for(threads, m, kc_max, n);
     // The bands of C's rows, in whole MR slivers.
     let bands: Vec<Range<usize>> = (0..parts)
         .map(|t| {
