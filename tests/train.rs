@@ -13,6 +13,7 @@ use backprop::mnist::{self, Mnist};
 use backprop::model_file::Params;
 use backprop::report::EvalRow;
 use backprop::train::{Config, Event, Outcome, Stop, train};
+use backprop::{Rng, TwoLayerNet};
 
 fn data() -> &'static Mnist {
     static DATA: OnceLock<Mnist> = OnceLock::new();
@@ -65,6 +66,57 @@ fn curve(rows: &[EvalRow]) -> Vec<(u64, u64, u32, u64, u64)> {
             )
         })
         .collect()
+}
+
+/// The loop is the slides' loop, step for step: one generator draws the weights, then one
+/// mask per step, in order; each step takes the gradient, updates, and computes the loss after
+/// the update. Replayed here by hand through the public API, the losses and the final
+/// parameters must have the same bits; a mask drawn out of turn or skipped, a missed update or
+/// a loss taken before the update would change them.
+#[test]
+fn the_loop_is_the_slides_loop_step_for_step() {
+    let config = Config {
+        iters: 7,
+        eval_every: Some(1000),
+        eval_limit: Some(100),
+        ..Config::slides()
+    };
+    let mut losses = Vec::new();
+    let outcome = train(&config, data(), |e| -> Result<(), ()> {
+        if let Event::Step { loss, .. } = e {
+            losses.push(loss);
+        }
+        Ok(())
+    })
+    .unwrap_or_else(|e| panic!("training stopped: {e:?}"));
+
+    let x_train = &data().train;
+    let mut rng = Rng::new(config.seed);
+    let mut network = TwoLayerNet::new(
+        x_train.image_len(),
+        config.hidden_size,
+        x_train.classes,
+        config.weight_init_std,
+        &mut rng,
+    );
+    for (i, logged) in losses.iter().enumerate() {
+        let batch_mask = rng.choice(x_train.len, config.batch_size);
+        let x_batch = x_train.batch(&batch_mask);
+        let t_batch = x_train.one_hot(&batch_mask);
+        let grad = network.gradient(&x_batch, &t_batch);
+        network.update(&grad, config.learning_rate);
+        let loss = network.loss(&x_batch, &t_batch);
+        assert_eq!(loss.to_bits(), logged.to_bits(), "the loss of step {i}");
+    }
+    assert_eq!(losses.len() as u64, config.iters);
+    let bits = |m: &backprop::matrix::Matrix| -> Vec<u32> {
+        m.as_slice().iter().map(|v| v.to_bits()).collect()
+    };
+    for ((name, trained), (_, replayed)) in
+        outcome.network.params().into_iter().zip(network.params())
+    {
+        assert_eq!(bits(trained), bits(replayed), "{name}");
+    }
 }
 
 #[test]
