@@ -75,12 +75,7 @@ fn curve(rows: &[EvalRow]) -> Vec<(u64, u64, u32, u64, u64)> {
 /// a loss taken before the update would change them.
 #[test]
 fn the_loop_is_the_slides_loop_step_for_step() {
-    let config = Config {
-        iters: 7,
-        eval_every: Some(1000),
-        eval_limit: Some(100),
-        ..Config::slides()
-    };
+    let config = short(7, Config::slides().seed);
     let mut losses = Vec::new();
     let outcome = train(&config, data(), |e| -> Result<(), ()> {
         if let Event::Step { loss, .. } = e {
