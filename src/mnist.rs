@@ -18,11 +18,14 @@
 
 use std::fmt;
 use std::io;
+use std::mem::MaybeUninit;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::Matrix;
 use crate::gzip::GzipError;
 use crate::idx;
+use crate::matmul;
 
 /// Where `cargo run` finds MNIST: the crate's own `data/mnist`, as an absolute path fixed at
 /// build time, so that the program finds its data from any working directory inside or
@@ -34,6 +37,14 @@ pub const DEFAULT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist")
 /// surely means a corrupt or wrong file, so it is refused rather than turned into a network
 /// with hundreds of outputs.
 pub const MAX_CLASSES: usize = 62;
+
+/// A batch or chunk is converted on more than one thread only if each gets at least this many
+/// images: fewer take less time than handing them over.
+const MIN_IMAGES_PER_THREAD: usize = 8;
+
+/// A batch or chunk on several threads is cut into this many parts per thread, claimed as the
+/// threads come free (as a product's bands are, `matmul::PARTS_PER_THREAD`).
+const PARTS_PER_THREAD: usize = 4;
 
 /// One half of the data (training or test): `len` images of `rows x cols` bytes and their
 /// labels, which lie in `0..classes`.
@@ -94,23 +105,15 @@ impl Dataset {
     /// to [0, 1] (`pixel / 255`, the slides' `normalize=True`). Indices may repeat.
     #[track_caller]
     pub fn batch(&self, indices: &[usize]) -> Matrix {
+        if let Some(&i) = indices.iter().find(|&&i| i >= self.len) {
+            panic!("Dataset::batch: image {i} of {}", self.len);
+        }
         // The images lie at random in 47 MB, far out of cache, and a row converted as soon as
         // it is reached makes the CPU wait for memory once per image. Reading one byte of
         // every cache line of every image first lets it fetch them all at once (the loads do
         // not depend on one another); the conversion then reads from cache. Measured on
         // batches of 100: 95-133 µs without, 66-81 µs with.
-        let mut touched = 0u8;
-        for &i in indices {
-            for &byte in self.image(i).iter().step_by(64) {
-                touched |= byte;
-            }
-        }
-        std::hint::black_box(touched);
-        let mut x = Vec::with_capacity(indices.len() * self.image_len());
-        for &i in indices {
-            normalize_onto(self.image(i), &mut x);
-        }
-        Matrix::from_vec(indices.len(), self.image_len(), x)
+        self.floats(indices.len(), &|k| indices[k], true)
     }
 
     /// Images `start..end` as a ((end - start) x image_len) matrix scaled to [0, 1]: the
@@ -122,10 +125,73 @@ impl Dataset {
             "Dataset::chunk: rows {start}..{end} of {}",
             self.len
         );
+        // Adjacent images: the CPU's own prefetching fetches them ahead of the conversion.
+        self.floats(end - start, &|k| start + k, false)
+    }
+
+    /// `count` images as a (count x image_len) matrix scaled to [0, 1], row k being image
+    /// `image_of(k)` (each below `len`), each part's images first read a byte per cache line
+    /// if `fetch_first`.
+    ///
+    /// The rows are cut into parts and converted on the threads of the products
+    /// (`matmul::run_each`), whose second thread is otherwise idle while a training step makes
+    /// its batch: two threads wait for memory at once. Each part writes its rows straight into
+    /// the matrix's storage, which is not zeroed first: zeroing 313 KB cost as much as the
+    /// second thread saved. Measured in the training loop, two threads, blocks of 100 steps
+    /// in alternation with the batch made on one thread (40 blocks each, a timing loop outside
+    /// the crate): steps 0.906-0.916 of the time, a batch 96-98 -> 55-58 µs on average;
+    /// zeroing the matrix first, then converting in parts: 0.981-0.984.
+    fn floats(
+        &self,
+        count: usize,
+        image_of: &(dyn Fn(usize) -> usize + Sync),
+        fetch_first: bool,
+    ) -> Matrix {
         let n = self.image_len();
-        let mut x = Vec::with_capacity((end - start) * n);
-        normalize_onto(&self.images[start * n..end * n], &mut x);
-        Matrix::from_vec(end - start, n, x)
+        let len = count * n;
+        let threads = matmul::threads().min(count / MIN_IMAGES_PER_THREAD).max(1);
+        let parts = if threads > 1 {
+            count.min(threads * PARTS_PER_THREAD)
+        } else {
+            1
+        };
+        let mut x: Vec<f32> = Vec::with_capacity(len);
+        // Each part's rows (k in `rows`) and the slice of x's unwritten storage it fills: the
+        // slices follow one another and cover the first `len` values exactly.
+        let mut rest = &mut x.spare_capacity_mut()[..len];
+        let jobs: Vec<(Range<usize>, &mut [MaybeUninit<f32>])> = (0..parts)
+            .map(|t| {
+                let rows = count * t / parts..count * (t + 1) / parts;
+                let (mine, tail) = std::mem::take(&mut rest).split_at_mut(rows.len() * n);
+                rest = tail;
+                (rows, mine)
+            })
+            .collect();
+        matmul::run_each(threads, jobs, &|(rows, out)| {
+            if fetch_first {
+                let mut touched = 0u8;
+                for k in rows.clone() {
+                    for &byte in self.image(image_of(k)).iter().step_by(64) {
+                        touched |= byte;
+                    }
+                }
+                std::hint::black_box(touched);
+            }
+            for (j, k) in rows.enumerate() {
+                normalize_into(self.image(image_of(k)), &mut out[j * n..(j + 1) * n]);
+            }
+        });
+        #[allow(unsafe_code)]
+        // SAFETY: the first `len` values of x's storage have all been written. The jobs'
+        // slices cover them one after another (the parts' `rows` cut 0..count into ranges
+        // that follow one another, and each took `rows.len() * n` values); `run_each` calls
+        // the closure once on each job and returns only when every call has returned (if one
+        // panicked, it panics in turn and this line is never reached); and each call writes
+        // every row of its slice whole (`normalize_into` writes each of its n values).
+        unsafe {
+            x.set_len(len);
+        }
+        Matrix::from_vec(count, n, x)
     }
 
     /// `t_train[batch_mask]` with `one_hot_label=True`: (indices.len() x classes), row k holds
@@ -166,19 +232,27 @@ impl Dataset {
     }
 }
 
-/// `pixels` scaled to [0, 1] and appended to `out`, as the slides'
+/// `pixels` scaled to [0, 1] and written to `out` (as long as `pixels`), as the slides'
 /// `x.astype(np.float32) / 255.0`.
 ///
-/// Appended rather than written over a zeroed matrix: zeroing first cost a pass of its own.
-/// With AVX2 and FMA, the quotient is made without a division (`over_255`), 8 at a time;
-/// without them, by dividing. Both give every byte's `p / 255.0`, bit for bit
-/// (`tests/mnist.rs` checks all 256 values). One thread, timing loops outside the crate: 100
-/// images already in cache 9.3-13.5 µs dividing 8 at a time, 6.4-6.8 µs with `over_255`
-/// (most of what is left is writing the 313 KB of floats); a batch of 100 images drawn at
-/// random, which also waits for memory, 21-31 -> 18-19 µs at the 10th percentile; an
+/// Written into storage not yet initialized rather than over a zeroed matrix: zeroing first
+/// cost a pass of its own. With AVX2 and FMA, the quotient is made without a division
+/// (`over_255`), 8 at a time; without them, by dividing. Both give every byte's `p / 255.0`,
+/// bit for bit (`tests/mnist.rs` checks all 256 values). One thread, timing loops outside the
+/// crate: 100 images already in cache 9.3-13.5 µs dividing 8 at a time, 6.4-6.8 µs with
+/// `over_255` (most of what is left is writing the 313 KB of floats); a batch of 100 images
+/// drawn at random, which also waits for memory, 21-31 -> 18-19 µs at the 10th percentile; an
 /// evaluation of all 70,000 images 64-81 -> 60-62 ms at best. (Before, zeroing the matrix
 /// first and dividing 4 at a time, 100 images took about 25 µs.)
-fn normalize_onto(pixels: &[u8], out: &mut Vec<f32>) {
+#[track_caller]
+fn normalize_into(pixels: &[u8], out: &mut [MaybeUninit<f32>]) {
+    assert_eq!(
+        pixels.len(),
+        out.len(),
+        "normalize_into: {} pixels into {} values",
+        pixels.len(),
+        out.len()
+    );
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
         #[allow(unsafe_code)]
@@ -192,17 +266,21 @@ fn normalize_onto(pixels: &[u8], out: &mut Vec<f32>) {
     normalize_dividing(pixels, out);
 }
 
-/// `normalize_onto`'s conversion where AVX2 or FMA is missing: one division per pixel.
-fn normalize_dividing(pixels: &[u8], out: &mut Vec<f32>) {
-    out.extend(pixels.iter().map(|&p| f32::from(p) / 255.0));
+/// `normalize_into`'s conversion where AVX2 or FMA is missing: one division per pixel.
+fn normalize_dividing(pixels: &[u8], out: &mut [MaybeUninit<f32>]) {
+    for (out, &p) in out.iter_mut().zip(pixels) {
+        out.write(f32::from(p) / 255.0);
+    }
 }
 
-/// `normalize_onto`'s conversion built with AVX2 and FMA, where `over_255`'s multiply-adds
+/// `normalize_into`'s conversion built with AVX2 and FMA, where `over_255`'s multiply-adds
 /// are single instructions.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn normalize_avx2_fma(pixels: &[u8], out: &mut Vec<f32>) {
-    out.extend(pixels.iter().map(|&p| over_255(f32::from(p))));
+fn normalize_avx2_fma(pixels: &[u8], out: &mut [MaybeUninit<f32>]) {
+    for (out, &p) in out.iter_mut().zip(pixels) {
+        out.write(over_255(f32::from(p)));
+    }
 }
 
 /// x / 255 for x a whole number from 0 to 255, without dividing: the product by 1/255 (which
@@ -561,11 +639,17 @@ mod tests {
     #[test]
     fn the_baseline_build_divides_every_byte_value_exactly() {
         let pixels: Vec<u8> = (0..=255).rev().collect();
-        let mut out = vec![9.0];
-        normalize_dividing(&pixels, &mut out);
-        assert_eq!(out.len(), 257);
-        assert_eq!(out[0], 9.0);
-        for (&p, v) in pixels.iter().zip(&out[1..]) {
+        let mut out = vec![MaybeUninit::new(9.0f32); 257];
+        normalize_dividing(&pixels, &mut out[..256]);
+        #[allow(unsafe_code)]
+        // SAFETY: every value of `out` is initialized: made by `MaybeUninit::new`, some then
+        // overwritten by `write`.
+        let out: Vec<f32> = out
+            .into_iter()
+            .map(|v| unsafe { v.assume_init() })
+            .collect();
+        assert_eq!(out[256], 9.0);
+        for (&p, v) in pixels.iter().zip(&out) {
             assert_eq!(v.to_bits(), (f32::from(p) / 255.0).to_bits(), "{p}");
         }
     }

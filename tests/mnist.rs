@@ -102,10 +102,19 @@ fn small_dataset_round_trip() {
 }
 
 /// Every byte value, in a batch and in a chunk, becomes exactly `byte as f32 / 255.0` (the
-/// slides' division, bit for bit), whichever build of the conversion this CPU runs; odd image
-/// sizes leave tails after the 8-wide steps.
+/// slides' division, bit for bit), whichever build of the conversion this CPU runs, and on 1
+/// to 3 threads (the rows cut into parts, each written by one thread); odd image sizes leave
+/// tails after the 8-wide steps.
 #[test]
 fn every_pixel_value_is_divided_by_255_exactly() {
+    for threads in [1, 2, 3] {
+        backprop::matmul::set_threads_here(threads);
+        every_pixel_value_on_this_thread_count(threads);
+    }
+    backprop::matmul::set_threads_here(0);
+}
+
+fn every_pixel_value_on_this_thread_count(threads: usize) {
     for (rows, cols) in [(16, 16), (3, 5), (1, 1)] {
         let len = rows * cols;
         let images: Vec<u8> = (0..256 * 3).map(|i| (i * 7 % 256) as u8).collect();
@@ -123,11 +132,19 @@ fn every_pixel_value_is_divided_by_255_exactly() {
         let (x, c) = (d.batch(&reversed), d.chunk(0, count));
         for (k, &i) in reversed.iter().enumerate() {
             let bits: Vec<u32> = x.row(k).iter().map(|v| v.to_bits()).collect();
-            assert_eq!(bits, expect(i), "batch row {k} ({rows}x{cols})");
+            assert_eq!(
+                bits,
+                expect(i),
+                "batch row {k} ({rows}x{cols}, {threads} threads)"
+            );
         }
         for &i in &all {
             let bits: Vec<u32> = c.row(i).iter().map(|v| v.to_bits()).collect();
-            assert_eq!(bits, expect(i), "chunk row {i} ({rows}x{cols})");
+            assert_eq!(
+                bits,
+                expect(i),
+                "chunk row {i} ({rows}x{cols}, {threads} threads)"
+            );
         }
         let seen: std::collections::BTreeSet<u8> = images.iter().copied().collect();
         assert_eq!(seen.len(), 256.min(count * len));
@@ -166,6 +183,12 @@ fn batch_chunk_one_hot_and_labels() {
 #[should_panic(expected = "label 3 with only 3 classes")]
 fn dataset_new_refuses_a_label_beyond_classes() {
     Dataset::new(vec![0; 4], vec![0, 3], 1, 2, 3);
+}
+
+#[test]
+#[should_panic(expected = "Dataset::batch: image 3 of 3")]
+fn batch_past_the_end_panics() {
+    Dataset::new(vec![0; 3], vec![0, 0, 0], 1, 1, 1).batch(&[0, 3, 1]);
 }
 
 #[test]

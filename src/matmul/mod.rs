@@ -45,7 +45,7 @@ pub use naive::gemm_naive;
 pub use nonzeros::{NonZeroCache, NonZeros};
 pub use sparse::SPARSE_FROM_PERCENT;
 pub use sparsity::SKIP_FROM;
-pub use threads::{set_threads, set_threads_here, threads, threads_here};
+pub use threads::{run_each, set_threads, set_threads_here, threads, threads_here};
 
 /// A read-only view of an `rows x cols` operand inside a slice, addressed through strides:
 /// element (i, j) is `data[i * row_stride + j * col_stride]`. A transposed operand is the same

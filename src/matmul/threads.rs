@@ -5,6 +5,10 @@
 //! product would eat the gain. Parked workers are woken instead, and they poll for a while
 //! after each job, since the next product of a training step follows within microseconds.
 //!
+//! The data loader borrows it too (`run_each`, from `mnist.rs`): a training step's batch is
+//! converted in parts on these threads, whose workers would otherwise sit idle between the
+//! step's products.
+//!
 //! Why bit-identical for any thread count: a job is a fixed list of parts (bands of C's rows,
 //! see `gemm.rs`), and which thread computes a part never changes what it computes.
 //!
