@@ -149,12 +149,7 @@ impl Dataset {
     ) -> Matrix {
         let n = self.image_len();
         let len = count * n;
-        let threads = matmul::threads().min(count / MIN_IMAGES_PER_THREAD).max(1);
-        let parts = if threads > 1 {
-            count.min(threads * PARTS_PER_THREAD)
-        } else {
-            1
-        };
+        let (threads, parts) = shares(count);
         let mut x: Vec<f32> = Vec::with_capacity(len);
         // Each part's rows (k in `rows`) and the slice of x's unwritten storage it fills: the
         // slices follow one another and cover the first `len` values exactly.
@@ -198,12 +193,15 @@ impl Dataset {
     /// 1 in column `labels[indices[k]]` and 0 elsewhere.
     #[track_caller]
     pub fn one_hot(&self, indices: &[usize]) -> Matrix {
-        let mut t = Matrix::zeros(indices.len(), self.classes);
+        // The ones are set in a plain vector, before it becomes a matrix: `Matrix::set` checks
+        // that the values are not shared and forgets the lists of non-zeros on every call
+        // (a batch of 100, timed alone: 0.80-0.82 µs that way, 0.19-0.20 µs this way).
+        let mut t = vec![0.0; indices.len() * self.classes];
         for (k, &i) in indices.iter().enumerate() {
             assert!(i < self.len, "Dataset::one_hot: label {i} of {}", self.len);
-            t.set(k, usize::from(self.labels[i]), 1.0);
+            t[k * self.classes + usize::from(self.labels[i])] = 1.0;
         }
-        t
+        Matrix::from_vec(indices.len(), self.classes, t)
     }
 
     /// The labels of `indices`, as bytes (what `accuracy` compares the arg-max against).
@@ -229,6 +227,19 @@ impl Dataset {
             counts[usize::from(l)] += 1;
         }
         counts
+    }
+}
+
+/// How `count` images are shared out for conversion: (threads, parts). Up to the products'
+/// thread count (`matmul::threads`), each thread with at least MIN_IMAGES_PER_THREAD images,
+/// and PARTS_PER_THREAD parts per thread.
+#[cfg_attr(miri, mutants::skip)] // only how the rows are shared out: each row's values are the same whoever converts it
+fn shares(count: usize) -> (usize, usize) {
+    let threads = matmul::threads().min(count / MIN_IMAGES_PER_THREAD).max(1);
+    if threads > 1 {
+        (threads, count.min(threads * PARTS_PER_THREAD))
+    } else {
+        (1, 1)
     }
 }
 
