@@ -118,6 +118,38 @@ fn sub_scaled_is_one_gradient_descent_step() {
     assert_eq!(w.into_vec(), vec![0., 4., 3.]);
 }
 
+/// A matrix the size of W1 and one of an odd size, on 1 to 3 threads (cut into parts, each
+/// updated by one thread): every value is `w - lr * g`, rounded as numpy's `w -= lr * g` is
+/// (the product rounded, then the difference).
+#[test]
+fn sub_scaled_on_threads_is_the_same_step_everywhere() {
+    let mut rng = Rng::new(7);
+    for (rows, cols) in [(784, 50), (331, 67)] {
+        let w = Matrix::randn(rows, cols, 1.0, &mut rng);
+        let g = Matrix::randn(rows, cols, 1.0, &mut rng);
+        for threads in [1, 2, 3] {
+            matmul::set_threads_here(threads);
+            let mut stepped = w.clone();
+            stepped.sub_scaled(0.1, &g);
+            for (i, ((&s, &w), &g)) in stepped
+                .as_slice()
+                .iter()
+                .zip(w.as_slice())
+                .zip(g.as_slice())
+                .enumerate()
+            {
+                let lr_g = 0.1f32 * g;
+                assert_eq!(
+                    s.to_bits(),
+                    (w - lr_g).to_bits(),
+                    "value {i}, {threads} threads"
+                );
+            }
+        }
+    }
+    matmul::set_threads_here(0);
+}
+
 #[test]
 #[should_panic(expected = "sub_scaled: shapes 1x3 and 3x1 differ")]
 fn sub_scaled_shape_mismatch() {
