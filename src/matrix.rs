@@ -293,20 +293,14 @@ impl Matrix {
     /// (`matmul::run_each`); each value is the same whichever thread computes it. Why: after
     /// a two-thread `x.T · dout`, half of dW1 lies in the other core's cache, and W1 in both;
     /// one thread alone waited on those lines. Measured in the training loop (two threads,
-    /// blocks of 100 steps in alternation, a timing loop outside the crate): the update
-    /// 9.9-10.0 -> 7.1-7.2 µs on average, steps 0.983-0.986 of the time.
+    /// blocks of 100 steps in alternation, a timing loop outside the crate, four runs): the
+    /// update 9.9-11.1 -> 7.1-8.4 µs on average, the steps 0.981-0.986 of the time.
     #[track_caller]
     pub fn sub_scaled(&mut self, lr: f32, g: &Matrix) {
         self.check_same_shape("sub_scaled", g);
         let g = &g.data.values[..];
         let values = self.values_mut();
-        let len = values.len();
-        let threads = matmul::threads().min(len / SUB_SCALED_PER_THREAD).max(1);
-        if threads == 1 {
-            sub_scaled_slice(values, lr, g);
-            return;
-        }
-        let part = len.div_ceil(threads * matmul::PARTS_PER_THREAD);
+        let (threads, part) = sub_scaled_shares(values.len());
         let jobs: Vec<(&mut [f32], &[f32])> = values.chunks_mut(part).zip(g.chunks(part)).collect();
         matmul::run_each(threads, jobs, &|(w, g)| sub_scaled_slice(w, lr, g));
     }
@@ -442,6 +436,19 @@ impl Matrix {
 /// `sub_scaled` shares a matrix among threads only if each gets at least this many values:
 /// b1, W2 and b2 (50 to 500) take less time than handing them over.
 const SUB_SCALED_PER_THREAD: usize = 8192;
+
+/// How `sub_scaled` shares `len` values out: (threads, values per part, at least 1). Up to the
+/// products' thread count, each thread with at least SUB_SCALED_PER_THREAD values, and
+/// `matmul::PARTS_PER_THREAD` parts per thread; one part on one thread.
+#[cfg_attr(miri, mutants::skip)] // only how the values are shared out: each is computed the same way whoever computes it
+fn sub_scaled_shares(len: usize) -> (usize, usize) {
+    let threads = matmul::threads().min(len / SUB_SCALED_PER_THREAD).max(1);
+    if threads == 1 {
+        (1, len.max(1))
+    } else {
+        (threads, len.div_ceil(threads * matmul::PARTS_PER_THREAD))
+    }
+}
 
 /// `w -= lr * g`, value by value (`w` and `g` as long as each other).
 fn sub_scaled_slice(w: &mut [f32], lr: f32, g: &[f32]) {

@@ -139,8 +139,10 @@ impl Dataset {
     /// the matrix's storage, which is not zeroed first: zeroing 313 KB cost as much as the
     /// second thread saved. Measured in the training loop, two threads, blocks of 100 steps
     /// in alternation with the batch made on one thread (40 blocks each, a timing loop outside
-    /// the crate): steps 0.906-0.916 of the time, a batch 96-98 -> 55-58 µs on average;
-    /// zeroing the matrix first, then converting in parts: 0.981-0.984.
+    /// the crate): the steps took 0.873-0.890 of the time in a slow phase of the machine (a
+    /// batch 108-125 -> 68-78 µs on average) and 0.951-0.966 in a fast one (33-34 -> 24-25
+    /// µs, with one part per thread, which against four measured the same: step ratios
+    /// 0.988-1.002); zeroing the matrix first, then converting in parts: 0.981-0.984.
     fn floats(
         &self,
         count: usize,
