@@ -150,6 +150,56 @@ fn sub_scaled_on_threads_is_the_same_step_everywhere() {
     matmul::set_threads_here(0);
 }
 
+/// `all_finite` is `np.isfinite(m).all()`: false for a NaN or an infinity of either sign
+/// anywhere, and it follows every change: written through `set` or `as_mut_slice` after it
+/// was asked, on a clone that shares the values (the original keeps its answer), and by
+/// `sub_scaled` (which tells it without a pass) on one thread and on several.
+#[test]
+fn all_finite_knows_nan_and_infinity_and_follows_every_change() {
+    assert!(m(2, 2, &[1., -2., 0., f32::MAX]).all_finite());
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert!(!m(1, 3, &[1., bad, 2.]).all_finite(), "{bad}");
+    }
+    let mut a = m(1, 3, &[1., 2., 3.]);
+    assert!(a.all_finite());
+    a.set(0, 2, f32::NAN);
+    assert!(!a.all_finite());
+    let mut b = m(2, 2, &[1., 2., 3., 4.]);
+    assert!(b.all_finite());
+    b.as_mut_slice()[3] = f32::INFINITY;
+    assert!(!b.all_finite());
+    let c = m(1, 2, &[1., 2.]);
+    assert!(c.all_finite());
+    let mut shared = c.clone();
+    shared.set(0, 0, f32::NEG_INFINITY);
+    assert!(c.all_finite() && !shared.all_finite());
+
+    for threads in [1, 2] {
+        matmul::set_threads_here(threads);
+        // A W1-sized matrix whose last value overflows to +inf (MAX + MAX), then back to
+        // finite values only after a fresh start.
+        let mut w = Matrix::zeros(784, 50);
+        let mut g = Matrix::zeros(784, 50);
+        w.set(783, 49, f32::MAX);
+        g.set(783, 49, -f32::MAX);
+        assert!(w.all_finite());
+        w.sub_scaled(1.0, &g);
+        assert_eq!(w.get(783, 49), f32::INFINITY, "{threads} threads");
+        assert!(!w.all_finite(), "{threads} threads");
+        let mut fine = Matrix::zeros(784, 50);
+        fine.sub_scaled(0.5, &Matrix::zeros(784, 50));
+        assert!(fine.all_finite(), "{threads} threads");
+        // inf - inf = NaN, in a small matrix (one part).
+        let mut small = m(1, 3, &[0., f32::INFINITY, 1.]);
+        small.sub_scaled(1.0, &m(1, 3, &[0., f32::INFINITY, 0.]));
+        assert!(
+            small.get(0, 1).is_nan() && !small.all_finite(),
+            "{threads} threads"
+        );
+    }
+    matmul::set_threads_here(0);
+}
+
 #[test]
 #[should_panic(expected = "sub_scaled: shapes 1x3 and 3x1 differ")]
 fn sub_scaled_shape_mismatch() {
