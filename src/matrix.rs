@@ -60,7 +60,7 @@ impl Clone for Stored {
     }
 }
 
-/// Two matrices are equal when their values are: the lists are only a cache.
+/// Two matrices are equal when their values are: what is known of them is only a cache.
 impl PartialEq for Stored {
     fn eq(&self, other: &Stored) -> bool {
         self.values == other.values
@@ -167,7 +167,7 @@ impl Matrix {
     }
 
     /// The values, to change: this matrix's own, copied first if a clone shares them, and
-    /// without the lists of non-zeros made from them before.
+    /// without what was known of them before (the lists of non-zeros, whether all are finite).
     fn values_mut(&mut self) -> &mut Vec<f32> {
         &mut self.stored_mut().values
     }
