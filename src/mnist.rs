@@ -105,6 +105,8 @@ impl Dataset {
     /// to [0, 1] (`pixel / 255`, the slides' `normalize=True`). Indices may repeat.
     #[track_caller]
     pub fn batch(&self, indices: &[usize]) -> Matrix {
+        // Checked here, before the parts start: `image` would also refuse a bad index, but
+        // on the pool's worker its message would come back only as "a worker thread panicked".
         if let Some(&i) = indices.iter().find(|&&i| i >= self.len) {
             panic!("Dataset::batch: image {i} of {}", self.len);
         }
