@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::matmul::{self, NonZeroCache, Operand};
+use crate::matmul::{self, NonZeroCache, NonZeros, Operand};
 use crate::rng::Rng;
 use crate::transpose;
 
@@ -200,6 +200,27 @@ impl Matrix {
     /// took the sparse path (`matmul/nonzeros.rs`), for the next product to read.
     pub fn keeps_nonzero_lists(&self) -> bool {
         self.data.nonzeros.is_filled()
+    }
+
+    /// Keeps `lists`, the non-zero columns of each row, for the products on these values to
+    /// read instead of listing them (`matmul/nonzeros.rs`): the data loader hands a batch over
+    /// with the lists it made from the pixels. Panics if they are made for another shape, and,
+    /// in a build with debug assertions (every test build), if they are not exactly the
+    /// lists of these values: a product trusts them.
+    #[track_caller]
+    pub fn keep_nonzero_lists(&self, lists: NonZeros) {
+        assert!(
+            lists.shape() == (self.rows, self.cols),
+            "Matrix::keep_nonzero_lists: lists of a {:?} matrix for a {}x{} one",
+            lists.shape(),
+            self.rows,
+            self.cols
+        );
+        debug_assert!(
+            lists.list(&self.data.values),
+            "Matrix::keep_nonzero_lists: the lists are not those of the values"
+        );
+        self.data.nonzeros.keep(lists);
     }
 
     /// The elements, row by row, giving up the matrix.

@@ -6,6 +6,8 @@
 //! keep the pixels as the bytes of the file (60000 × 784 = 47 MB instead of 188 MB of f32) and
 //! normalise only the rows a batch or a chunk asks for: `pixel / 255`, the same numbers the
 //! slides get. Labels stay bytes; [`Dataset::one_hot`] builds the one-hot rows on demand.
+//! Each image's non-zero pixels are listed once, when the set is made, and a batch or chunk
+//! hands its rows' lists to the product with the floats (`PixelLists` below).
 //!
 //! Nothing here is specific to MNIST beyond the defaults: the image size comes from the IDX
 //! header and the number of classes from the labels (largest label + 1), so Fashion-MNIST,
@@ -25,7 +27,7 @@ use std::path::{Path, PathBuf};
 use crate::Matrix;
 use crate::gzip::GzipError;
 use crate::idx;
-use crate::matmul;
+use crate::matmul::{self, BandLists, NonZeros};
 
 /// Where `cargo run` finds MNIST: the crate's own `data/mnist`, as an absolute path fixed at
 /// build time, so that the program finds its data from any working directory inside or
@@ -42,6 +44,10 @@ pub const MAX_CLASSES: usize = 62;
 /// images: fewer take less time than handing them over.
 const MIN_IMAGES_PER_THREAD: usize = 8;
 
+/// A set's images are listed (`PixelLists`) on more than one thread only if each gets at least
+/// this many.
+const LIST_IMAGES_PER_THREAD: usize = 1000;
+
 /// A batch or chunk on several threads is cut into this many parts per thread, claimed as the
 /// threads come free (as a product's bands are, `matmul::PARTS_PER_THREAD`).
 const PARTS_PER_THREAD: usize = 4;
@@ -50,8 +56,9 @@ const PARTS_PER_THREAD: usize = 4;
 /// labels, which lie in `0..classes`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dataset {
-    /// `len * rows * cols` pixels, 0 (background) to 255 (ink), image after image.
-    pub images: Vec<u8>,
+    /// `len * rows * cols` pixels, 0 (background) to 255 (ink), image after image. Private,
+    /// and never changed: `lists` are made from it.
+    images: Vec<u8>,
     /// `len` labels, each below `classes`.
     pub labels: Vec<u8>,
     pub len: usize,
@@ -60,6 +67,92 @@ pub struct Dataset {
     /// The number of classes (the width of a one-hot row): the largest label + 1 over both the
     /// training and test labels, 10 for MNIST.
     pub classes: usize,
+    /// The non-zero pixels of each image, if the images are small enough to list them.
+    lists: Option<PixelLists>,
+}
+
+/// The non-zero pixels of every image of a set, listed once when the set is made.
+///
+/// The first product on a batch (`x · W1`, the sparse path of `matmul/sparse.rs`) would list
+/// them otherwise, and each evaluation again for all 70,000 images. A batch or a chunk is
+/// handed over with its rows' lists already kept (`Matrix::keep_nonzero_lists`): a pixel is
+/// zero exactly when its value `pixel / 255` is, so they are the lists the product would
+/// make, and the product is the same, bit for bit. Kept as 16-bit places: 21 MB for the
+/// 10.4 million non-zero pixels of MNIST's 70,000 images, listed in parts on the products'
+/// threads (`matmul::run_each`) when the set is made.
+#[derive(Clone, Debug, Eq)]
+struct PixelLists {
+    /// Consecutive runs of images, in order, each listed by one thread.
+    parts: Vec<ListPart>,
+}
+
+/// Equal when every image's list is: how the images were shared among threads does not
+/// matter.
+impl PartialEq for PixelLists {
+    fn eq(&self, other: &PixelLists) -> bool {
+        let len = |lists: &PixelLists| lists.parts.iter().map(|p| p.ends.len()).sum::<usize>();
+        len(self) == len(other) && (0..len(self)).all(|i| self.of(i) == other.of(i))
+    }
+}
+
+/// The lists of the images `first..first + ends.len()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ListPart {
+    first: usize,
+    /// Each image's non-zero pixels (their places in the image, in order), image after image.
+    places: Vec<u16>,
+    /// Where each image's list ends in `places` (it starts where the previous one ends).
+    ends: Vec<usize>,
+}
+
+impl PixelLists {
+    /// The lists of the images in `images` (`image_len` pixels each), or `None` if an image
+    /// is too large for a place to fit 16 bits.
+    fn new(images: &[u8], image_len: usize) -> Option<PixelLists> {
+        if image_len == 0 || image_len > 1 << 16 {
+            return None;
+        }
+        let len = images.len() / image_len;
+        let threads = list_threads(len);
+        let mut parts: Vec<ListPart> = (0..threads)
+            .map(|t| ListPart {
+                first: len * t / threads,
+                places: Vec::new(),
+                ends: Vec::new(),
+            })
+            .collect();
+        let jobs: Vec<(usize, &mut ListPart)> = parts
+            .iter_mut()
+            .enumerate()
+            .map(|(t, part)| (len * (t + 1) / threads, part))
+            .collect();
+        matmul::run_each(threads, jobs, &|(end, part)| {
+            let images = &images[part.first * image_len..end * image_len];
+            // Room for a quarter of the pixels (MNIST has a fifth non-zero): the lists grow
+            // without moving, and room never written costs no memory.
+            part.places.reserve(images.len() / 4);
+            part.ends.reserve(end - part.first);
+            let mut flags = vec![0; image_len];
+            let mut list = vec![0; image_len + matmul::LIST_SPARE];
+            for image in images.chunks_exact(image_len) {
+                let count = matmul::list_nonzeros(image, &mut flags, &mut list);
+                // Each place is below image_len <= 2^16, checked above.
+                part.places.extend(list[..count].iter().map(|&p| p as u16));
+                part.ends.push(part.places.len());
+            }
+        });
+        Some(PixelLists { parts })
+    }
+
+    /// The non-zero pixels of image `i`.
+    fn of(&self, i: usize) -> &[u16] {
+        let p = self
+            .parts
+            .partition_point(|part| part.first + part.ends.len() <= i);
+        let (part, r) = (&self.parts[p], i - self.parts[p].first);
+        let start = if r == 0 { 0 } else { part.ends[r - 1] };
+        &part.places[start..part.ends[r]]
+    }
 }
 
 impl Dataset {
@@ -78,6 +171,7 @@ impl Dataset {
         if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) >= classes) {
             panic!("Dataset::new: label {bad} with only {classes} classes");
         }
+        let lists = PixelLists::new(&images, rows * cols);
         Dataset {
             images,
             labels,
@@ -85,7 +179,13 @@ impl Dataset {
             rows,
             cols,
             classes,
+            lists,
         }
+    }
+
+    /// All the pixels, `len * rows * cols` bytes, image after image.
+    pub fn images(&self) -> &[u8] {
+        &self.images
     }
 
     /// Pixels per image, `rows * cols` (784 for MNIST): the input size of the network.
@@ -157,16 +257,28 @@ impl Dataset {
         let mut x: Vec<f32> = Vec::with_capacity(len);
         // Each part's rows (k in `rows`) and the slice of x's unwritten storage it fills: the
         // slices follow one another and cover the first `len` values exactly.
+        let rows_of = |t: usize| count * t / parts..count * (t + 1) / parts;
+        // Each part's lists of non-zeros, copied from the set's (`PixelLists`).
+        let mut bands: Vec<BandLists> = match self.lists {
+            Some(_) => (0..parts).map(|t| BandLists::new(rows_of(t), n)).collect(),
+            None => Vec::new(),
+        };
+        let mut band_of = bands.iter_mut();
         let mut rest = &mut x.spare_capacity_mut()[..len];
-        let jobs: Vec<(Range<usize>, &mut [MaybeUninit<f32>])> = (0..parts)
+        type Job<'a> = (
+            Range<usize>,
+            &'a mut [MaybeUninit<f32>],
+            Option<&'a mut BandLists>,
+        );
+        let jobs: Vec<Job> = (0..parts)
             .map(|t| {
-                let rows = count * t / parts..count * (t + 1) / parts;
+                let rows = rows_of(t);
                 let (mine, tail) = std::mem::take(&mut rest).split_at_mut(rows.len() * n);
                 rest = tail;
-                (rows, mine)
+                (rows, mine, band_of.next())
             })
             .collect();
-        matmul::run_each(threads, jobs, &|(rows, out)| {
+        matmul::run_each(threads, jobs, &|(rows, out, band)| {
             if fetch_first {
                 let mut touched = 0u8;
                 for k in rows.clone() {
@@ -176,8 +288,13 @@ impl Dataset {
                 }
                 std::hint::black_box(touched);
             }
-            for (j, k) in rows.enumerate() {
+            for (j, k) in rows.clone().enumerate() {
                 normalize_into(self.image(image_of(k)), &mut out[j * n..(j + 1) * n]);
+            }
+            if let (Some(band), Some(lists)) = (band, &self.lists) {
+                for k in rows {
+                    band.push_row_u16(lists.of(image_of(k)));
+                }
             }
         });
         #[allow(unsafe_code)]
@@ -190,7 +307,11 @@ impl Dataset {
         unsafe {
             x.set_len(len);
         }
-        Matrix::from_vec(count, n, x)
+        let x = Matrix::from_vec(count, n, x);
+        if self.lists.is_some() {
+            x.keep_nonzero_lists(NonZeros::new(count, n, bands));
+        }
+        x
     }
 
     /// `t_train[batch_mask]` with `one_hot_label=True`: (indices.len() x classes), row k holds
@@ -245,6 +366,13 @@ fn shares(count: usize) -> (usize, usize) {
     } else {
         (1, 1)
     }
+}
+
+/// How many threads list a set of `len` images (`PixelLists::new`): up to the products' thread
+/// count, each with at least LIST_IMAGES_PER_THREAD images.
+#[cfg_attr(miri, mutants::skip)] // only how the images are shared out: each image's list is the same whoever makes it
+fn list_threads(len: usize) -> usize {
+    matmul::threads().min(len / LIST_IMAGES_PER_THREAD).max(1)
 }
 
 /// `pixels` scaled to [0, 1] and written to `out` (as long as `pixels`), as the slides'

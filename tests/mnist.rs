@@ -41,7 +41,7 @@ fn real_mnist_counts_first_labels_and_histograms() {
     assert_eq!((m.test.rows, m.test.cols), (28, 28));
     assert_eq!(m.train.image_len(), 784);
     assert_eq!((m.train.classes, m.test.classes), (10, 10));
-    assert_eq!(m.train.images.len(), 60000 * 784);
+    assert_eq!(m.train.images().len(), 60000 * 784);
     assert_eq!(m.train.labels[..10], [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
     assert_eq!(m.test.labels[..10], [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
     assert_eq!(
@@ -90,8 +90,8 @@ fn small_dataset_round_trip() {
     let dir = TempDir::new("roundtrip");
     let (train_labels, test_labels) = write_small_dataset(&dir);
     let m = load(&dir.path);
-    assert_eq!(m.train.images, pixels(5, 3, 2));
-    assert_eq!(m.test.images, pixels(3, 3, 2));
+    assert_eq!(m.train.images(), pixels(5, 3, 2));
+    assert_eq!(m.test.images(), pixels(3, 3, 2));
     assert_eq!(m.train.labels, train_labels);
     assert_eq!(m.test.labels, test_labels);
     assert_eq!((m.train.len, m.train.rows, m.train.cols), (5, 3, 2));
@@ -149,6 +149,69 @@ fn every_pixel_value_on_this_thread_count(threads: usize) {
         let seen: std::collections::BTreeSet<u8> = images.iter().copied().collect();
         assert_eq!(seen.len(), 256.min(count * len));
     }
+}
+
+/// Each set lists its images' non-zero pixels once, and every batch and chunk comes with its
+/// rows' lists kept (in a test build `Matrix::keep_nonzero_lists` checks them against the
+/// values, so a wrong list fails here). The product on them, which reads the lists instead of
+/// listing the rows, is the product on the same values without lists, bit for bit. A set
+/// listed on 1, 2 or 3 threads (3000 images: more than one part each) is the same set.
+#[test]
+fn batches_and_chunks_come_with_the_lists_of_their_pixels() {
+    use backprop::Matrix;
+    use backprop::matmul::{self, Operand, Path};
+    let (rows, cols, count) = (5, 7, 3000);
+    // About 70% zeros, scattered: the sparse path's kind of operand.
+    let images: Vec<u8> = (0..count * rows * cols)
+        .map(
+            |i| match (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56 {
+                h if h < 180 => 0,
+                h => h as u8,
+            },
+        )
+        .collect();
+    let sets: Vec<Dataset> = [1, 2, 3]
+        .iter()
+        .map(|&threads| {
+            matmul::set_threads_here(threads);
+            Dataset::new(images.clone(), vec![0; count], rows, cols, 1)
+        })
+        .collect();
+    assert!(sets[1] == sets[0] && sets[2] == sets[0]);
+    let w = Matrix::from_vec(35, 9, (0..315).map(|i| (i as f32 * 0.37).sin()).collect());
+    let picks: Vec<usize> = (0..100).map(|k| (k * 2917 + 11) % count).collect();
+    for (t, d) in sets.iter().enumerate() {
+        matmul::set_threads_here(t + 1);
+        for x in [
+            d.batch(&picks),
+            d.chunk(1000, 1100),
+            d.chunk(count - 50, count),
+        ] {
+            assert!(x.keeps_nonzero_lists(), "{} threads", t + 1);
+            let a = Operand::row_major(x.as_slice(), x.cols());
+            let b = Operand::row_major(w.as_slice(), w.cols());
+            assert_eq!(matmul::path(x.rows(), 35, 9, a, b), Path::Sparse);
+            let bare = Matrix::from_vec(x.rows(), x.cols(), x.as_slice().to_vec());
+            assert!(!bare.keeps_nonzero_lists());
+            let (kept, made) = (x.dot(&w), bare.dot(&w));
+            let bits = |m: &Matrix| m.as_slice().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&kept), bits(&made), "{} threads", t + 1);
+        }
+    }
+    matmul::set_threads_here(0);
+}
+
+/// An image of more than 65,536 pixels has places that do not fit the lists' 16 bits: its
+/// set keeps no lists, and its batches are made all the same.
+#[test]
+fn images_too_large_to_list_are_batched_without_lists() {
+    let listed = Dataset::new(vec![1; 1 << 16], vec![0], 256, 256, 1);
+    assert!(listed.batch(&[0]).keeps_nonzero_lists());
+    let large = Dataset::new(vec![1; 257 * 256], vec![0], 257, 256, 1);
+    let x = large.batch(&[0]);
+    assert!(!x.keeps_nonzero_lists());
+    assert_eq!(x.shape(), (1, 257 * 256));
+    assert!(x.as_slice().iter().all(|&v| v == 1.0 / 255.0));
 }
 
 #[test]
@@ -212,8 +275,8 @@ fn dotted_names_and_gzip_are_found() {
     dir.write("t10k-labels.idx1-ubyte", &labels_file(&[0, 1]));
     let m = load(&dir.path);
     assert_eq!(m.train.labels, [1, 0, 1, 4]);
-    assert_eq!(m.train.images, pixels(4, 2, 3));
-    assert_eq!(m.test.images, pixels(2, 2, 3));
+    assert_eq!(m.train.images(), pixels(4, 2, 3));
+    assert_eq!(m.test.images(), pixels(2, 2, 3));
     assert_eq!(m.train.classes, 5);
     let names: Vec<_> = m
         .found

@@ -42,8 +42,8 @@ pub use gemm::{
 };
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
-pub use nonzeros::{NonZeroCache, NonZeros};
-pub use sparse::SPARSE_FROM_PERCENT;
+pub use nonzeros::{BandLists, NonZeroCache, NonZeros};
+pub use sparse::{LIST_SPARE, SPARSE_FROM_PERCENT, list_nonzeros};
 pub use sparsity::SKIP_FROM;
 pub use threads::{run_each, set_threads, set_threads_here, threads, threads_here};
 

@@ -11,6 +11,12 @@
 //! the product with them (`Operand::nonzeros`), and forgets what it holds whenever a value
 //! changes (`Matrix::values_mut`). Lists are only ever made from the values themselves, so
 //! kept or made afresh they are the same, and so is the product, bit for bit.
+//!
+//! They may also come with the values: the data loader lists each image's non-zero pixels
+//! once, when the data set is made (`mnist.rs`), and hands a batch or an evaluation chunk over
+//! with its rows' lists already kept (`Matrix::keep_nonzero_lists`), so that not even the
+//! first product on it lists them. A pixel is zero exactly when its value in [0, 1] is, so
+//! these are the same lists again (checked against the values in every test build).
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -42,7 +48,7 @@ impl NonZeroCache {
     }
 
     /// Keeps `lists`, unless some are kept already (they would be the same).
-    pub(super) fn keep(&self, lists: NonZeros) {
+    pub fn keep(&self, lists: NonZeros) {
         let _ = self.0.set(lists);
     }
 }
@@ -58,7 +64,7 @@ pub struct NonZeros {
 
 impl NonZeros {
     /// Puts together the lists of the bands, which must cover the rows `0..m` in order.
-    pub(super) fn new(m: usize, k: usize, bands: Vec<BandLists>) -> NonZeros {
+    pub fn new(m: usize, k: usize, bands: Vec<BandLists>) -> NonZeros {
         let mut next = 0;
         for band in &bands {
             assert_eq!(band.rows.start, next, "NonZeros: the bands leave a gap");
@@ -73,16 +79,33 @@ impl NonZeros {
         NonZeros { m, k, bands }
     }
 
+    /// (m, k): the shape of the matrix these are the lists of.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.m, self.k)
+    }
+
     /// The non-zero columns of row `i`, in order.
     pub(super) fn row(&self, i: usize) -> &[u32] {
         let b = self.bands.partition_point(|band| band.rows.end <= i);
         self.bands[b].row(i)
     }
+
+    /// Whether these are exactly the lists of `values` (row-major, `m x k`): each row's
+    /// columns that hold a non-zero, in order. For checks: lists handed over with a matrix
+    /// are trusted by every product on it.
+    pub fn list(&self, values: &[f32]) -> bool {
+        values.len() == self.m * self.k
+            && (0..self.m).all(|i| {
+                let row = &values[i * self.k..(i + 1) * self.k];
+                let listed = self.row(i).iter().map(|&p| p as usize);
+                listed.eq((0..self.k).filter(|&p| row[p] != 0.0))
+            })
+    }
 }
 
 /// The lists of the rows `rows`, one after another.
 #[derive(Debug, Default)]
-pub(super) struct BandLists {
+pub struct BandLists {
     rows: Range<usize>,
     /// The listed columns of all rows pushed so far.
     cols: Vec<u32>,
@@ -94,7 +117,7 @@ impl BandLists {
     /// Empty lists for the rows `rows` of a matrix `k` wide, to be filled row by row with
     /// `push_row`. Room is made for a quarter of the values (an MNIST image has a fifth
     /// non-zero), so that a band of MNIST rows is listed without moving its lists.
-    pub(super) fn new(rows: Range<usize>, k: usize) -> BandLists {
+    pub fn new(rows: Range<usize>, k: usize) -> BandLists {
         BandLists {
             cols: Vec::with_capacity(rows.len() * k.div_ceil(4)),
             ends: Vec::with_capacity(rows.len()),
@@ -112,6 +135,16 @@ impl BandLists {
         self.cols.extend_from_slice(list);
         self.ends.push(self.cols.len());
         &self.cols[start..]
+    }
+
+    /// Appends the list of the next row, given as 16-bit columns (as a data set keeps them).
+    pub fn push_row_u16(&mut self, list: &[u16]) {
+        assert!(
+            self.ends.len() < self.rows.len(),
+            "BandLists: the band is full"
+        );
+        self.cols.extend(list.iter().map(|&p| u32::from(p)));
+        self.ends.push(self.cols.len());
     }
 
     /// The list of row `i` (one of `rows`, already pushed).
@@ -155,6 +188,45 @@ mod tests {
         assert!(cache.get(2, 4).is_none());
         cache.clear();
         assert!(!cache.is_filled() && cache.get(3, 4).is_none());
+    }
+
+    #[test]
+    fn lists_given_as_16_bit_columns_are_the_same() {
+        let mut band = BandLists::new(0..3, 4);
+        band.push_row_u16(&[1, 3]);
+        band.push_row_u16(&[]);
+        band.push_row_u16(&[0, 1, 2, 3]);
+        let lists = NonZeros::new(3, 4, vec![band]);
+        for i in 0..3 {
+            assert_eq!(lists.row(i), self::lists().row(i), "row {i}");
+        }
+    }
+
+    #[test]
+    fn lists_are_checked_against_the_values() {
+        let values = [
+            0.0, 0.5, -0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, -1.0, 1e-30,
+        ];
+        assert!(lists().list(&values));
+        // A non-zero left out, a zero listed, a row's lists swapped, a wrong shape.
+        let mut missing = values;
+        missing[2] = 3.0;
+        assert!(!lists().list(&missing));
+        let mut extra = values;
+        extra[3] = 0.0;
+        assert!(!lists().list(&extra));
+        let mut moved = values;
+        moved.swap(1, 5);
+        assert!(!lists().list(&moved));
+        assert!(!lists().list(&values[..8]));
+    }
+
+    #[test]
+    #[should_panic(expected = "full")]
+    fn a_band_takes_no_more_16_bit_rows_than_it_has() {
+        let mut band = BandLists::new(0..1, 4);
+        band.push_row_u16(&[0]);
+        band.push_row_u16(&[1]);
     }
 
     #[test]

@@ -27,7 +27,9 @@
 //!
 //! The lists are kept: when A is a `Matrix`, its operand carries a cache (`nonzeros.rs`), the
 //! first product fills it, band by band, and the next product on the same values reads it
-//! (the training loop multiplies each batch by W1 twice).
+//! (the training loop multiplies each batch by W1 twice). A batch of MNIST images comes with
+//! the cache already filled by the data loader, which lists each image's pixels once
+//! (`mnist.rs`), so in training and evaluation this path lists nothing.
 //!
 //! Left out, each tried and measured no faster: a transposed A (`x.T · dout` stays on the
 //! blocked path, whose kernel skips A's zero columns; lists per stored column cost more to
@@ -59,6 +61,10 @@ const SAMPLES: usize = 256;
 /// The width of a block of C's row (one AVX register), and of the groups of values listed
 /// at once.
 const GROUP: usize = 8;
+
+/// How many more places than values `list_nonzeros` needs in its output: it writes a whole
+/// group of positions at a time.
+pub const LIST_SPARE: usize = GROUP;
 
 /// Columns of C computed in one walk of a row's list: 8 blocks of 8, 8 of the 16 AVX
 /// registers as accumulators.
@@ -422,8 +428,9 @@ fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
 }
 
 /// Writes each j with `values[j] != 0`, in order, to the front of `out`, and
-/// returns how many. `out` must have GROUP more places than `values` has values; `flags`
-/// (scratch) as many as `values`.
+/// returns how many. `out` must have `LIST_SPARE` (8) more places than `values` has values;
+/// `flags` (scratch) as many as `values`. Public for the data loader, which lists the
+/// non-zero pixels of each image (bytes) the same way, once (`mnist.rs`).
 ///
 /// Without a branch per value: a first loop (which LLVM turns into vector compares) flags
 /// each value 1 if non-zero; then for each 8 values, their 8 flags make one 8-bit mask, which
@@ -431,10 +438,14 @@ fn grow<T: Copy + Default>(v: &mut Vec<T>, len: usize) {
 /// moves on by the mask's count. A branch per value on MNIST's patchy zeros mispredicts so
 /// often that it cost more than the multiply-adds it saved (measured).
 #[inline(always)]
-fn list_nonzeros(values: &[f32], flags: &mut [u8], out: &mut [u32]) -> usize {
+pub fn list_nonzeros<T: Copy + Default + PartialEq>(
+    values: &[T],
+    flags: &mut [u8],
+    out: &mut [u32],
+) -> usize {
     let flags = &mut flags[..values.len()];
     for (f, &v) in flags.iter_mut().zip(values) {
-        *f = u8::from(v != 0.0);
+        *f = u8::from(v != T::default());
     }
     let mut len = 0;
     let (chunks, tail) = flags.as_chunks::<GROUP>();
