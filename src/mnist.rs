@@ -54,7 +54,7 @@ const PARTS_PER_THREAD: usize = 4;
 
 /// One half of the data (training or test): `len` images of `rows x cols` bytes and their
 /// labels, which lie in `0..classes`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Dataset {
     /// `len * rows * cols` pixels, 0 (background) to 255 (ink), image after image. Private,
     /// and never changed: `lists` are made from it.
@@ -80,23 +80,14 @@ pub struct Dataset {
 /// make, and the product is the same, bit for bit. Kept as 16-bit places: 21 MB for the
 /// 10.4 million non-zero pixels of MNIST's 70,000 images, listed in parts on the products'
 /// threads (`matmul::run_each`) when the set is made.
-#[derive(Clone, Debug, Eq)]
+#[derive(Clone, Debug)]
 struct PixelLists {
     /// Consecutive runs of images, in order, each listed by one thread.
     parts: Vec<ListPart>,
 }
 
-/// Equal when every image's list is: how the images were shared among threads does not
-/// matter.
-impl PartialEq for PixelLists {
-    fn eq(&self, other: &PixelLists) -> bool {
-        let len = |lists: &PixelLists| lists.parts.iter().map(|p| p.ends.len()).sum::<usize>();
-        len(self) == len(other) && (0..len(self)).all(|i| self.of(i) == other.of(i))
-    }
-}
-
 /// The lists of the images `first..first + ends.len()`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 struct ListPart {
     first: usize,
     /// Each image's non-zero pixels (their places in the image, in order), image after image.
@@ -108,7 +99,7 @@ struct ListPart {
 impl PixelLists {
     /// The lists of the images in `images` (`image_len` pixels each), or `None` if an image
     /// is too large for a place to fit 16 bits.
-    fn new(images: &[u8], image_len: usize) -> Option<PixelLists> {
+    fn list(images: &[u8], image_len: usize) -> Option<PixelLists> {
         if image_len == 0 || image_len > 1 << 16 {
             return None;
         }
@@ -171,7 +162,7 @@ impl Dataset {
         if let Some(&bad) = labels.iter().find(|&&l| usize::from(l) >= classes) {
             panic!("Dataset::new: label {bad} with only {classes} classes");
         }
-        let lists = PixelLists::new(&images, rows * cols);
+        let lists = PixelLists::list(&images, rows * cols);
         Dataset {
             images,
             labels,
@@ -368,7 +359,7 @@ fn shares(count: usize) -> (usize, usize) {
     }
 }
 
-/// How many threads list a set of `len` images (`PixelLists::new`): up to the products' thread
+/// How many threads list a set of `len` images (`PixelLists::list`): up to the products' thread
 /// count, each with at least LIST_IMAGES_PER_THREAD images.
 #[cfg_attr(miri, mutants::skip)] // only how the images are shared out: each image's list is the same whoever makes it
 fn list_threads(len: usize) -> usize {

@@ -242,6 +242,54 @@ fn the_threshold_is_exact_on_a_small_a() {
     }
 }
 
+/// With A's lists kept, the path counts A's zeros exactly instead of sampling 256 of them: an
+/// A of 1024 elements whose sampled places (every fourth) are all zero but whose other places
+/// are not (25% zeros) is sparse by the sample and blocked by the count; at exactly
+/// SPARSE_FROM_PERCENT% zeros, and one zero fewer, the count decides as on a small A.
+#[test]
+fn kept_lists_count_the_zeros_exactly() {
+    use backprop::matmul::{BandLists, NonZeroCache, NonZeros};
+    let (m, k, n) = (32, 32, 8);
+    let b = dense(k * n, 9);
+    let b_op = Operand::row_major(&b, n);
+    let with_lists = |a: &[f32]| -> Path {
+        let mut band = BandLists::new(0..m, k);
+        for row in a.chunks(k) {
+            let list: Vec<u16> = (0..k as u16).filter(|&p| row[p as usize] != 0.0).collect();
+            band.push_row_u16(&list);
+        }
+        let cache = NonZeroCache::new();
+        cache.keep(NonZeros::new(m, k, vec![band]));
+        matmul::path(
+            m,
+            k,
+            n,
+            Operand::row_major(a, k).with_nonzeros(&cache),
+            b_op,
+        )
+    };
+    let sampled_zeros: Vec<f32> = (0..m * k)
+        .map(|e| if e % 4 == 0 { 0.0 } else { 1.0 })
+        .collect();
+    assert_eq!(
+        matmul::path(m, k, n, Operand::row_major(&sampled_zeros, k), b_op),
+        Path::Sparse
+    );
+    assert_eq!(with_lists(&sampled_zeros), Path::Blocked);
+    let zeros = m * k * SPARSE_FROM_PERCENT / 100;
+    for (count, expected) in [(zeros, Path::Sparse), (zeros - 1, Path::Blocked)] {
+        // The zeros at the places the sample does not look at first.
+        let mut a = vec![1.0f32; m * k];
+        let order = (0..m * k)
+            .filter(|e| e % 4 != 0)
+            .chain((0..m * k).step_by(4));
+        for e in order.take(count) {
+            a[e] = 0.0;
+        }
+        assert_eq!(with_lists(&a), expected, "{count} zeros of {}", m * k);
+    }
+}
+
 /// The sparse path on a thread of its own (its list buffers start empty there), first with
 /// a row with no zeros at all, whose list fills the buffer to its last place: the buffer must
 /// be sized for a whole row plus the 8 places a group of positions is written into.

@@ -79,6 +79,11 @@ impl NonZeros {
         NonZeros { m, k, bands }
     }
 
+    /// How many non-zeros the lists hold, all rows together.
+    pub fn count(&self) -> usize {
+        self.bands.iter().map(|band| band.cols.len()).sum()
+    }
+
     /// (m, k): the shape of the matrix these are the lists of.
     pub fn shape(&self) -> (usize, usize) {
         (self.m, self.k)
@@ -172,6 +177,7 @@ mod tests {
     #[test]
     fn each_row_is_found_in_its_band() {
         let lists = lists();
+        assert_eq!(lists.count(), 6);
         assert_eq!(lists.row(0), [1, 3]);
         assert_eq!(lists.row(1), [] as [u32; 0]);
         assert_eq!(lists.row(2), [0, 1, 2, 3]);

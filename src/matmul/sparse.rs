@@ -19,7 +19,8 @@
 //! 40 and 42): columns 42..48 are computed twice, the same way, and B needs no padded copy.
 //!
 //! Which path (`suits`): A row-major, B's rows contiguous, C at least 8 wide, and at least
-//! SPARSE_FROM_PERCENT of a sample of A's elements zero. The choice depends on A's values
+//! SPARSE_FROM_PERCENT of a sample of A's elements zero (of all of them, counted from its lists
+//! when they are kept). The choice depends on A's values
 //! only, never on the threads, and either path gives the same bits.
 //!
 //! Threads: C's rows are cut into bands, claimed by the threads; each row is computed by one
@@ -76,10 +77,14 @@ thread_local! {
 }
 
 /// Whether an m x k by k x n product takes this path: A and B laid out as it reads them, C at
-/// least 8 wide, and A mostly zeros (at least SPARSE_FROM_PERCENT of a sample).
+/// least 8 wide, and A mostly zeros (at least SPARSE_FROM_PERCENT of a sample, or of all its
+/// elements when A's lists are kept: they count its non-zeros exactly, with no sample to take).
 pub fn suits(m: usize, k: usize, n: usize, a: &Operand, b: &Operand) -> bool {
     if !readable(n, a, b) {
         return false;
+    }
+    if let Some(kept) = a.nonzeros.and_then(|cache| cache.get(m, k)) {
+        return (m * k - kept.count()) * 100 >= SPARSE_FROM_PERCENT * m * k;
     }
     let zeros = zero_count(m, k, a);
     zeros * 100 >= SPARSE_FROM_PERCENT * SAMPLES.min(m * k)
