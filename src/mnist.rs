@@ -6,7 +6,7 @@
 //! keep the pixels as the bytes of the file (60000 × 784 = 47 MB instead of 188 MB of f32) and
 //! normalise only the rows a batch or a chunk asks for: `pixel / 255`, the same numbers the
 //! slides get. Labels stay bytes; [`Dataset::one_hot`] builds the one-hot rows on demand.
-//! Each image's non-zero pixels are listed once, when the set is made, and a batch or chunk
+//! Each image's non-zero pixels are listed once, when the set is made, and an evaluation chunk
 //! hands its rows' lists to the product with the floats (`PixelLists` below).
 //!
 //! Nothing here is specific to MNIST beyond the defaults: the image size comes from the IDX
@@ -73,13 +73,21 @@ pub struct Dataset {
 
 /// The non-zero pixels of every image of a set, listed once when the set is made.
 ///
-/// The first product on a batch (`x · W1`, the sparse path of `matmul/sparse.rs`) would list
-/// them otherwise, and each evaluation again for all 70,000 images. A batch or a chunk is
-/// handed over with its rows' lists already kept (`Matrix::keep_nonzero_lists`): a pixel is
-/// zero exactly when its value `pixel / 255` is, so they are the lists the product would
-/// make, and the product is the same, bit for bit. Kept as 16-bit places: 21 MB for the
-/// 10.4 million non-zero pixels of MNIST's 70,000 images, listed in parts on the products'
-/// threads (`matmul::run_each`) when the set is made.
+/// Each of the 17 evaluations predicts all 70,000 images, and its `X · W1` (the sparse path
+/// of `matmul/sparse.rs`) would list their non-zeros every time. Instead an evaluation chunk
+/// is handed over with its rows' lists already kept (`Matrix::keep_nonzero_lists`): a pixel
+/// is zero exactly when its value `pixel / 255` is, so they are the lists the product would
+/// make, and the product is the same, bit for bit. A pass over all 70,000 images on one
+/// thread, as an evaluation makes, went from 63-64 to 48-51 ms at best. Kept as 16-bit places:
+/// 21 MB for the 10.4 million non-zero pixels of MNIST's 70,000 images, listed in parts on
+/// the products' threads (`matmul::run_each`) when the set is made (about 10 ms).
+///
+/// A training batch is not handed its lists: its 100 images lie at random, and so would their
+/// lists, whose fetching from memory cost more than listing the rows in the product (a batch
+/// made with its lists took 65 µs against 29 µs without, one thread, and the steps were
+/// slower by 2-5%; measured in one process, blocks of 100 steps alternated between the two
+/// versions). The step's first `x · W1` lists them from the floats, already in cache, and the
+/// second reads what the first kept.
 #[derive(Clone, Debug)]
 struct PixelLists {
     /// Consecutive runs of images, in order, each listed by one thread.
@@ -223,8 +231,9 @@ impl Dataset {
     }
 
     /// `count` images as a (count x image_len) matrix scaled to [0, 1], row k being image
-    /// `image_of(k)` (each below `len`), each part's images first read a byte per cache line
-    /// if `fetch_first`.
+    /// `image_of(k)` (each below `len`). For a training `batch` (images at random), each
+    /// part's images are first read a byte per cache line; otherwise (an evaluation chunk,
+    /// images in order) the rows' lists of non-zeros come with the matrix (`PixelLists`).
     ///
     /// The rows are cut into parts and converted on the threads of the products
     /// (`matmul::run_each`), whose second thread is otherwise idle while a training step makes
@@ -240,7 +249,7 @@ impl Dataset {
         &self,
         count: usize,
         image_of: &(dyn Fn(usize) -> usize + Sync),
-        fetch_first: bool,
+        batch: bool,
     ) -> Matrix {
         let n = self.image_len();
         let len = count * n;
@@ -250,7 +259,8 @@ impl Dataset {
         // slices follow one another and cover the first `len` values exactly.
         let rows_of = |t: usize| count * t / parts..count * (t + 1) / parts;
         // Each part's lists of non-zeros, copied from the set's (`PixelLists`).
-        let mut bands: Vec<BandLists> = match self.lists {
+        let lists = self.lists.as_ref().filter(|_| !batch);
+        let mut bands: Vec<BandLists> = match lists {
             Some(_) => (0..parts).map(|t| BandLists::new(rows_of(t), n)).collect(),
             None => Vec::new(),
         };
@@ -270,7 +280,7 @@ impl Dataset {
             })
             .collect();
         matmul::run_each(threads, jobs, &|(rows, out, band)| {
-            if fetch_first {
+            if batch {
                 let mut touched = 0u8;
                 for k in rows.clone() {
                     for &byte in self.image(image_of(k)).iter().step_by(64) {
@@ -282,7 +292,7 @@ impl Dataset {
             for (j, k) in rows.clone().enumerate() {
                 normalize_into(self.image(image_of(k)), &mut out[j * n..(j + 1) * n]);
             }
-            if let (Some(band), Some(lists)) = (band, &self.lists) {
+            if let (Some(band), Some(lists)) = (band, lists) {
                 for k in rows {
                     band.push_row_u16(lists.of(image_of(k)));
                 }
@@ -299,7 +309,7 @@ impl Dataset {
             x.set_len(len);
         }
         let x = Matrix::from_vec(count, n, x);
-        if self.lists.is_some() {
+        if lists.is_some() {
             x.keep_nonzero_lists(NonZeros::new(count, n, bands));
         }
         x

@@ -151,13 +151,14 @@ fn every_pixel_value_on_this_thread_count(threads: usize) {
     }
 }
 
-/// Each set lists its images' non-zero pixels once, and every batch and chunk comes with its
+/// Each set lists its images' non-zero pixels once, and every evaluation chunk comes with its
 /// rows' lists kept (in a test build `Matrix::keep_nonzero_lists` checks them against the
 /// values, so a wrong list fails here). The product on them, which reads the lists instead of
-/// listing the rows, is the product on the same values without lists, bit for bit. The set is
-/// listed on 1, 2 or 3 threads (3000 images: in one, two or three parts).
+/// listing the rows, is the product on the same values without lists, bit for bit. A training
+/// batch comes without them (the product lists its rows). The set is listed on 1, 2 or 3
+/// threads (3000 images: in one, two or three parts).
 #[test]
-fn batches_and_chunks_come_with_the_lists_of_their_pixels() {
+fn chunks_come_with_the_lists_of_their_pixels() {
     use backprop::Matrix;
     use backprop::matmul::{self, Operand, Path};
     let (rows, cols, count) = (5, 7, 3000);
@@ -181,8 +182,9 @@ fn batches_and_chunks_come_with_the_lists_of_their_pixels() {
     let picks: Vec<usize> = (0..100).map(|k| (k * 2917 + 11) % count).collect();
     for (t, d) in sets.iter().enumerate() {
         matmul::set_threads_here(t + 1);
+        assert!(!d.batch(&picks).keeps_nonzero_lists());
         for x in [
-            d.batch(&picks),
+            d.chunk(0, 100),
             d.chunk(1000, 1100),
             d.chunk(count - 50, count),
         ] {
@@ -201,13 +203,13 @@ fn batches_and_chunks_come_with_the_lists_of_their_pixels() {
 }
 
 /// An image of more than 65,536 pixels has places that do not fit the lists' 16 bits: its
-/// set keeps no lists, and its batches are made all the same.
+/// set keeps no lists, and its chunks are made all the same.
 #[test]
-fn images_too_large_to_list_are_batched_without_lists() {
+fn images_too_large_to_list_are_chunked_without_lists() {
     let listed = Dataset::new(vec![1; 1 << 16], vec![0], 256, 256, 1);
-    assert!(listed.batch(&[0]).keeps_nonzero_lists());
+    assert!(listed.chunk(0, 1).keeps_nonzero_lists());
     let large = Dataset::new(vec![1; 257 * 256], vec![0], 257, 256, 1);
-    let x = large.batch(&[0]);
+    let x = large.chunk(0, 1);
     assert!(!x.keeps_nonzero_lists());
     assert_eq!(x.shape(), (1, 257 * 256));
     assert!(x.as_slice().iter().all(|&v| v == 1.0 / 255.0));

@@ -28,9 +28,9 @@
 //!
 //! The lists are kept: when A is a `Matrix`, its operand carries a cache (`nonzeros.rs`), the
 //! first product fills it, band by band, and the next product on the same values reads it
-//! (the training loop multiplies each batch by W1 twice). A batch of MNIST images comes with
-//! the cache already filled by the data loader, which lists each image's pixels once
-//! (`mnist.rs`), so in training and evaluation this path lists nothing.
+//! (the training loop multiplies each batch by W1 twice). An evaluation chunk of MNIST images
+//! comes with the cache already filled by the data loader, which lists each image's pixels
+//! once (`mnist.rs`).
 //!
 //! Left out, each tried and measured no faster: a transposed A (`x.T · dout` stays on the
 //! blocked path, whose kernel skips A's zero columns; lists per stored column cost more to
