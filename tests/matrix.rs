@@ -372,3 +372,48 @@ fn debug_shows_the_shape_and_the_values() {
         "Matrix { rows: 1, cols: 2, data: [1.0, 2.5] }"
     );
 }
+
+/// Lists of non-zeros handed to a matrix (as the data loader hands an evaluation chunk its
+/// lists) are kept and read by the next product, which is the product without them.
+#[test]
+fn lists_handed_over_are_kept_and_read() {
+    use backprop::matmul::{BandLists, NonZeros};
+    let x = m(2, 3, &[0.0, 2.0, 0.0, 1.0, 0.0, -3.0]);
+    let mut band = BandLists::new(0..2, 3);
+    band.push_row_u16(&[1]);
+    band.push_row_u16(&[0, 2]);
+    x.keep_nonzero_lists(NonZeros::new(2, 3, vec![band]));
+    assert!(x.keeps_nonzero_lists());
+    let w = m(
+        3,
+        8,
+        &(0..24).map(|i| i as f32 * 0.5 - 3.0).collect::<Vec<_>>(),
+    );
+    let bare = m(2, 3, x.as_slice());
+    assert_eq!(x.dot(&w).as_slice(), bare.dot(&w).as_slice());
+}
+
+/// Lists made for another shape are refused with both shapes named.
+#[test]
+#[should_panic(expected = "keep_nonzero_lists: lists of a (3, 2) matrix for a 2x3 one")]
+fn lists_of_another_shape_are_refused() {
+    use backprop::matmul::{BandLists, NonZeros};
+    let mut band = BandLists::new(0..3, 2);
+    for _ in 0..3 {
+        band.push_row_u16(&[0]);
+    }
+    m(2, 3, &[1.0; 6]).keep_nonzero_lists(NonZeros::new(3, 2, vec![band]));
+}
+
+/// Lists that are not those of the values are refused in a test build (a product would trust
+/// them): here row 0's non-zero at column 1 is left out.
+#[test]
+#[should_panic(expected = "the lists are not those of the values")]
+fn lists_that_are_not_the_values_are_refused() {
+    use backprop::matmul::{BandLists, NonZeros};
+    let mut band = BandLists::new(0..2, 3);
+    band.push_row_u16(&[]);
+    band.push_row_u16(&[0, 2]);
+    let x = m(2, 3, &[0.0, 2.0, 0.0, 1.0, 0.0, -3.0]);
+    x.keep_nonzero_lists(NonZeros::new(2, 3, vec![band]));
+}
