@@ -19,7 +19,12 @@
 //! The lists depend only on A's values and the fixed MR slivers (never on the threads), so
 //! the product stays bit-identical for any thread count.
 //!
-//! Left out: skipping zeros of B, and zero runs shorter than a whole column of a sliver.
+//! Left out: skipping zeros of B, and zero runs shorter than a whole column of a sliver. Also
+//! lists handed over with a batch of MNIST images for `x.T · dout` (for each group of MR
+//! pixels, the images where it is not all zero): with them the product took 57 instead of
+//! 75 µs on one thread, but making them cost the batch as much (from lists kept with the data
+//! set, fetched from memory at random: 29 -> 65 µs; from the batch's bytes in cache: 22 -> 47
+//! µs), and the steps took 1.00 to 1.11 of the time (one process, alternating blocks).
 
 use std::ops::Range;
 
