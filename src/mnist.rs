@@ -79,7 +79,7 @@ pub struct Dataset {
 /// is zero exactly when its value `pixel / 255` is, so they are the lists the product would
 /// make, and the product is the same, bit for bit. A pass over all 70,000 images on one
 /// thread, as an evaluation makes, went from 63-64 to 48-51 ms at best. Kept as 16-bit places:
-/// 21 MB for the 10.4 million non-zero pixels of MNIST's 70,000 images, listed in parts on
+/// 21 MB for the 10.5 million non-zero pixels of MNIST's 70,000 images, listed in parts on
 /// the products' threads (`matmul::run_each`) when the set is made (about 10 ms).
 ///
 /// A training batch is not handed its lists: its 100 images lie at random, and so would their

@@ -19,9 +19,9 @@
 //! 40 and 42): columns 42..48 are computed twice, the same way, and B needs no padded copy.
 //!
 //! Which path (`suits`): A row-major, B's rows contiguous, C at least 8 wide, and at least
-//! SPARSE_FROM_PERCENT of a sample of A's elements zero (of all of them, counted from its lists
-//! when they are kept). The choice depends on A's values
-//! only, never on the threads, and either path gives the same bits.
+//! SPARSE_FROM_PERCENT of a sample of A's elements zero (of all of them, counted from its
+//! lists when they are kept). The choice depends on A's values only, never on the threads,
+//! and either path gives the same bits.
 //!
 //! Threads: C's rows are cut into bands, claimed by the threads; each row is computed by one
 //! thread from its own list.
