@@ -501,7 +501,7 @@ const SUB_SCALED_PER_THREAD: usize = 8192;
 /// `matmul::PARTS_PER_THREAD` parts per thread; one part on one thread.
 #[cfg_attr(miri, mutants::skip)] // only how the values are shared out: each is computed the same way whoever computes it
 fn sub_scaled_shares(len: usize) -> (usize, usize) {
-    let threads = matmul::threads().min(len / SUB_SCALED_PER_THREAD).max(1);
+    let threads = matmul::threads_for_items(len, SUB_SCALED_PER_THREAD);
     if threads == 1 {
         (1, len.max(1))
     } else {

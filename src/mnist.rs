@@ -48,10 +48,6 @@ const MIN_IMAGES_PER_THREAD: usize = 8;
 /// this many.
 const LIST_IMAGES_PER_THREAD: usize = 1000;
 
-/// A batch or chunk on several threads is cut into this many parts per thread, claimed as the
-/// threads come free (as a product's bands are, `matmul::PARTS_PER_THREAD`).
-const PARTS_PER_THREAD: usize = 4;
-
 /// One half of the data (training or test): `len` images of `rows x cols` bytes and their
 /// labels, which lie in `0..classes`.
 #[derive(Clone, Debug)]
@@ -112,7 +108,7 @@ impl PixelLists {
             return None;
         }
         let len = images.len() / image_len;
-        let threads = list_threads(len);
+        let threads = matmul::threads_for_items(len, LIST_IMAGES_PER_THREAD);
         let mut parts: Vec<ListPart> = (0..threads)
             .map(|t| ListPart {
                 first: len * t / threads,
@@ -356,24 +352,13 @@ impl Dataset {
     }
 }
 
-/// How `count` images are shared out for conversion: (threads, parts). Up to the products'
-/// thread count (`matmul::threads`), each thread with at least MIN_IMAGES_PER_THREAD images,
-/// and PARTS_PER_THREAD parts per thread.
+/// How `count` images are shared out for conversion: (threads, parts). Each thread gets at
+/// least MIN_IMAGES_PER_THREAD images, and the rows are cut into parts as a product's are
+/// (`matmul::parts_of`), claimed as the threads come free.
 #[cfg_attr(miri, mutants::skip)] // only how the rows are shared out: each row's values are the same whoever converts it
 fn shares(count: usize) -> (usize, usize) {
-    let threads = matmul::threads().min(count / MIN_IMAGES_PER_THREAD).max(1);
-    if threads > 1 {
-        (threads, count.min(threads * PARTS_PER_THREAD))
-    } else {
-        (1, 1)
-    }
-}
-
-/// How many threads list a set of `len` images (`PixelLists::list`): up to the products' thread
-/// count, each with at least LIST_IMAGES_PER_THREAD images.
-#[cfg_attr(miri, mutants::skip)] // only how the images are shared out: each image's list is the same whoever makes it
-fn list_threads(len: usize) -> usize {
-    matmul::threads().min(len / LIST_IMAGES_PER_THREAD).max(1)
+    let threads = matmul::threads_for_items(count, MIN_IMAGES_PER_THREAD);
+    (threads, matmul::parts_of(count, threads))
 }
 
 /// `pixels` scaled to [0, 1] and written to `out` (as long as `pixels`), as the slides'

@@ -111,7 +111,7 @@ fn edge_columns(nc: usize) -> usize {
 
 /// How many parts `len` items are cut into for `threads` threads.
 #[cfg_attr(miri, mutants::skip)] // only how finely the work is cut: each part's values are the same whoever computes it
-pub(super) fn parts_of(len: usize, threads: usize) -> usize {
+pub fn parts_of(len: usize, threads: usize) -> usize {
     if threads <= 1 {
         1
     } else {

@@ -38,14 +38,17 @@ mod sparsity;
 mod threads;
 
 pub use gemm::{
-    KC, KC_IN_PLACE, MC, MIN_MACS_PER_THREAD, NC, PACK_A_FROM_N, PARTS_PER_THREAD, threads_for,
+    KC, KC_IN_PLACE, MC, MIN_MACS_PER_THREAD, NC, PACK_A_FROM_N, PARTS_PER_THREAD, parts_of,
+    threads_for,
 };
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
 pub use nonzeros::{BandLists, NonZeroCache, NonZeros};
 pub use sparse::{LIST_SPARE, SPARSE_FROM_PERCENT, list_nonzeros};
 pub use sparsity::SKIP_FROM;
-pub use threads::{run_each, set_threads, set_threads_here, threads, threads_here};
+pub use threads::{
+    run_each, set_threads, set_threads_here, threads, threads_for_items, threads_here,
+};
 
 /// A read-only view of an `rows x cols` operand inside a slice, addressed through strides:
 /// element (i, j) is `data[i * row_stride + j * col_stride]`. A transposed operand is the same

@@ -73,6 +73,15 @@ pub fn threads() -> usize {
     }
 }
 
+/// How many threads share `items` pieces of work when each thread should get at least
+/// `per_thread` of them to be worth handing over: up to `threads()`, at least 1. For the
+/// work the pool is lent besides products (the data loader's conversion and listing,
+/// `Matrix::sub_scaled`).
+#[cfg_attr(miri, mutants::skip)] // only how work is shared out: each piece is the same whoever computes it
+pub fn threads_for_items(items: usize, per_thread: usize) -> usize {
+    threads().min(items / per_thread).max(1)
+}
+
 /// How long a thread polls (for a new job, or for the end of one) before it sleeps. It polls
 /// by yielding its core, not by spinning on it: on a busy machine the thread it waits for may
 /// be queued on that very core (measured here under load, a training-like loop of products
