@@ -160,9 +160,10 @@ fn a_diverging_run_stops_keeps_its_csv_and_saves_no_model() {
     assert_eq!(dir.names(), vec!["curve.csv", "model.bin"]);
 }
 
-/// The scratch directory of the one real training run, its outputs and its stdout.
+/// The directory of the one real training run (`Scratch::kept`: a `static` is never dropped),
+/// its outputs and its stdout.
 struct Trained {
-    dir: Scratch,
+    dir: PathBuf,
     run: Run,
 }
 
@@ -185,14 +186,14 @@ impl Trained {
 fn trained() -> &'static Trained {
     static T: OnceLock<Trained> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = Scratch::new("trained");
+        let dir = Scratch::kept("trained");
         let (csv, svg, model) = (
             dir.join("curve.csv"),
             dir.join("curve.svg"),
             dir.join("model.bin"),
         );
         let run = backprop_in(
-            &dir.path,
+            &dir,
             &[
                 "train",
                 "--data",

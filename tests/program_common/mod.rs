@@ -23,6 +23,16 @@ impl Scratch {
         Scratch { path }
     }
 
+    /// A directory under cargo's own temp dir for tests (`target/tmp`), emptied now and kept
+    /// afterwards, by the one fixed name `tag`: for a directory held by a `static`, which Rust
+    /// never drops, so that each `cargo test` reuses it instead of leaving one more in /tmp.
+    pub fn kept(tag: &str) -> PathBuf {
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("backprop-program-{tag}"));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create kept scratch dir");
+        path
+    }
+
     pub fn join(&self, name: &str) -> PathBuf {
         self.path.join(name)
     }
