@@ -8,7 +8,8 @@ A benchmark aid, not a dependency of the crate. Needs numpy in a venv outside th
     /work/venv/bin/python benches/reference/compare.py --runs 3
 
 Each round runs every contender once, in turn, so that a change in the machine's load hits
-them all alike; the table gives the median over the rounds. "wall" is the whole process
+them all alike; the table gives the median over the rounds, the ratios of those medians, and
+("per round") the median of each round's own loop ratio. "wall" is the whole process
 (loading MNIST included); "loop" is the training loop as the program itself reports it
 (numpy: the "train loop:" line; ours: the "N s in all" of its last line; both count the
 evaluations and not the loading of MNIST).
@@ -104,8 +105,8 @@ def main():
     print(f"medians of {args.runs} alternating runs "
           f"(OPENBLAS_NUM_THREADS={env.get('OPENBLAS_NUM_THREADS', 'default')})")
     print(f"| {'program':<14} | {'wall (s)':>9} | {'loop (s)':>9} | {'peak RSS (MB)':>13} | "
-          f"{'wall / ours':>11} | {'loop / ours':>11} |")
-    print(f"|{'-' * 16}|{'-' * 10}:|{'-' * 10}:|{'-' * 14}:|{'-' * 12}:|{'-' * 12}:|")
+          f"{'wall / ours':>11} | {'loop / ours':>11} | {'per round':>9} |")
+    print(f"|{'-' * 16}|{'-' * 10}:|{'-' * 10}:|{'-' * 14}:|{'-' * 12}:|{'-' * 12}:|{'-' * 10}:|")
     ours_wall = statistics.median(results["ours"]["wall"])
     ours_loop = statistics.median(results["ours"]["loop"]) if results["ours"]["loop"] else None
     for name, _, _ in contenders:
@@ -114,8 +115,14 @@ def main():
         loop = statistics.median(r["loop"]) if r["loop"] else None
         loop_s = f"{loop:.2f}" if loop is not None else "-"
         ratio_loop = f"{loop / ours_loop:.2f}x" if loop and ours_loop else "-"
+        # Each round's loop over ours in the same round (run a few seconds apart), then their
+        # median: less swayed than the ratio of the medians when the machine's speed changes
+        # between rounds.
+        pairs = list(zip(r["loop"], results["ours"]["loop"]))
+        per_round = (f"{statistics.median(t / o for t, o in pairs):.2f}x"
+                     if pairs and len(pairs) == args.runs else "-")
         print(f"| {name:<14} | {wall:9.2f} | {loop_s:>9} | {max(r['rss']):13.0f} | "
-              f"{wall / ours_wall:10.2f}x | {ratio_loop:>11} |")
+              f"{wall / ours_wall:10.2f}x | {ratio_loop:>11} | {per_round:>9} |")
 
 
 if __name__ == "__main__":
