@@ -1,9 +1,16 @@
-//! The thread pool on its own: this file is its own test binary, so its one test is the only
-//! user of the pool and the worker threads really run (in `tests/matmul.rs` the tests run side
-//! by side, and a product that finds the pool busy runs its parts on its own thread).
+//! The thread pool on its own: this file is its own test binary, so its tests are the only
+//! users of the pool, one at a time, and the worker threads really run (in `tests/matmul.rs`
+//! the tests run side by side, and a product that finds the pool busy runs its parts on its
+//! own thread).
+
+use std::sync::Mutex;
 
 use backprop::Rng;
 use backprop::matmul::{self, Kernel, Operand};
+
+/// Held by each test that uses the pool, so that it has the pool to itself: tests run side by
+/// side, and a job that finds the pool busy runs all its parts on its caller.
+static POOL: Mutex<()> = Mutex::new(());
 
 fn random(len: usize, rng: &mut Rng) -> Vec<f32> {
     (0..len).map(|_| rng.normal() as f32).collect()
@@ -13,6 +20,7 @@ fn random(len: usize, rng: &mut Rng) -> Vec<f32> {
 /// threads; then two callers at once. Every result must equal the 1-thread one bit for bit.
 #[test]
 fn pool_gives_the_one_thread_result_every_time() {
+    let _pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
     let mut rng = Rng::new(3);
     let shapes = [
         (100, 784, 50),
@@ -61,6 +69,33 @@ fn pool_gives_the_one_thread_result_every_time() {
             });
         }
     });
+}
+
+/// Jobs of 1 to 40 parts on 2 and 3 threads, the caller claiming from the front and the
+/// workers from the back: every part runs exactly once, whoever claims it.
+#[test]
+fn run_each_calls_every_part_exactly_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let _pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
+    for round in 0..200 {
+        let parts = 1 + round % 40;
+        let threads = 2 + round % 2;
+        let calls: Vec<AtomicUsize> = (0..parts).map(|_| AtomicUsize::new(0)).collect();
+        matmul::run_each(threads, (0..parts).collect(), &|part: usize| {
+            // Some work, so that the workers have time to join.
+            let mut x = part as f32;
+            for _ in 0..2000 {
+                x = std::hint::black_box(x * 0.999 + 1.0);
+            }
+            std::hint::black_box(x);
+            calls[part].fetch_add(1, Ordering::Relaxed);
+        });
+        let counts: Vec<usize> = calls.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+        assert!(
+            counts.iter().all(|&c| c == 1),
+            "round {round}: {parts} parts on {threads} threads ran {counts:?} times"
+        );
+    }
 }
 
 /// `set_threads_here` limits this thread's products and nothing else; 0 lifts the limit.

@@ -12,8 +12,10 @@
 //! Why bit-identical for any thread count: a job is a fixed list of parts (bands of C's rows,
 //! see `gemm.rs`), and which thread computes a part never changes what it computes.
 //!
-//! Parts are claimed, not assigned: the caller and the workers take the next unclaimed part
-//! until none is left. On a loaded machine a worker may wake late or not at all before the
+//! Parts are claimed, not assigned: the caller takes the first unclaimed part and the workers
+//! the last, until none is left. With two threads the caller so does the low parts of every
+//! job and the worker the high ones, and since a training step's jobs cut their data alike,
+//! each core mostly reads what it wrote itself (`Shared::claim`). On a loaded machine a worker may wake late or not at all before the
 //! caller has done every part itself; the product then runs at one thread's speed instead of
 //! waiting for a core to come free. If a worker does keep the caller waiting (it claimed a
 //! part, then lost its core), the next products run on the caller alone for a while.
@@ -22,7 +24,7 @@
 //! thread affinity.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, TryLockError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -102,9 +104,9 @@ type Job = &'static (dyn Fn(usize) + Sync);
 
 /// What the workers read under the lock.
 struct State {
-    /// The current job, its number of parts and how many workers may join it; `None` once
-    /// the caller has stopped admitting workers.
-    job: Option<(Job, usize, usize)>,
+    /// The current job and how many workers may join it; `None` once the caller has stopped
+    /// admitting workers. (Its parts are in `Shared::unclaimed`.)
+    job: Option<(Job, usize)>,
     /// The current job's number; a worker joins each job at most once.
     generation: usize,
     /// Workers asleep on `wake`, so that a job with everyone polling costs no system call.
@@ -115,8 +117,9 @@ struct Shared {
     state: Mutex<State>,
     /// `State::generation`, readable without the lock by polling workers.
     generation: AtomicUsize,
-    /// The next unclaimed part of the current job.
-    next: AtomicUsize,
+    /// The unclaimed parts of the current job, `front..back`, as `back << 32 | front`: the
+    /// caller claims from the front and the workers from the back (see `claim`).
+    unclaimed: AtomicU64,
     /// Workers inside the current job; the caller returns only once it is back to 0.
     active: AtomicUsize,
     /// Set when a part panicked on a worker; the caller panics in turn.
@@ -126,22 +129,69 @@ struct Shared {
 }
 
 impl Shared {
+    fn new() -> Shared {
+        Shared {
+            state: Mutex::new(State {
+                job: None,
+                generation: 0,
+                sleeping: 0,
+            }),
+            generation: AtomicUsize::new(0),
+            unclaimed: AtomicU64::new(0),
+            active: AtomicUsize::new(0),
+            panicked: AtomicBool::new(false),
+            wake: Condvar::new(),
+            done: Condvar::new(),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic never happens while the lock is held, so a poisoned lock is still sound.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Claims and runs parts of `job` until none is left.
-    /// Claims and runs parts of `job` until none is left; returns how many it ran.
-    fn work(&self, job: &(dyn Fn(usize) + Sync), parts: usize) -> u32 {
+    /// Claims and runs parts of `job` until none is left, from the front (the caller) or
+    /// from the back (a worker); returns how many it ran.
+    fn work(&self, job: &(dyn Fn(usize) + Sync), from_back: bool) -> u32 {
         let mut done = 0;
-        loop {
-            let t = self.next.fetch_add(1, Ordering::Relaxed);
-            if t >= parts {
-                return done;
-            }
+        while let Some(t) = self.claim(from_back) {
             job(t);
             done += 1;
+        }
+        done
+    }
+
+    /// The first unclaimed part, or the last, now claimed; `None` when every part is taken.
+    ///
+    /// Why two ends: with two threads the caller takes the low parts and the worker the high
+    /// ones, job after job, unless one of them falls behind. The jobs of a training step cut
+    /// their work alike (the batch's images and C's rows: low to the caller; `x.T · dout`'s
+    /// rows of dW1 and W1's update: the same low rows to the caller), so a thread mostly
+    /// reads what it has just written itself, from its own core's cache, rather than what
+    /// the other core wrote. Measured against every thread taking the next part (one process
+    /// linking both versions, blocks of 100 training steps alternating, two threads): the
+    /// steps took 0.925 to 0.962 of the time in six runs of 60 blocks, faster in 38 to 48.
+    fn claim(&self, from_back: bool) -> Option<usize> {
+        let mut ends = self.unclaimed.load(Ordering::Relaxed);
+        loop {
+            let (front, back) = (ends & u64::from(u32::MAX), ends >> 32);
+            if front >= back {
+                return None;
+            }
+            let (part, rest) = if from_back {
+                (back - 1, (back - 1) << 32 | front)
+            } else {
+                (front, back << 32 | (front + 1))
+            };
+            match self.unclaimed.compare_exchange_weak(
+                ends,
+                rest,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Some(part as usize),
+                Err(now) => ends = now,
+            }
         }
     }
 }
@@ -171,19 +221,7 @@ pub fn run(threads: usize, parts: usize, f: &(dyn Fn(usize) + Sync)) {
     let workers = threads.min(parts) - 1;
     let pool = POOL.get_or_init(|| {
         Mutex::new(Pool {
-            shared: Arc::new(Shared {
-                state: Mutex::new(State {
-                    job: None,
-                    generation: 0,
-                    sleeping: 0,
-                }),
-                generation: AtomicUsize::new(0),
-                next: AtomicUsize::new(0),
-                active: AtomicUsize::new(0),
-                panicked: AtomicBool::new(false),
-                wake: Condvar::new(),
-                done: Condvar::new(),
-            }),
+            shared: Arc::new(Shared::new()),
             workers: 0,
             alone: 0,
             strikes: 0,
@@ -222,11 +260,15 @@ pub fn run(threads: usize, parts: usize, f: &(dyn Fn(usize) + Sync)) {
     // returned from `f` and dropped it. Only then does `run` return and `f` die.
     let job: Job = unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), Job>(f) };
     shared.panicked.store(false, Ordering::Relaxed);
-    shared.next.store(0, Ordering::Relaxed);
+    let parts_u64 = u64::try_from(parts)
+        .ok()
+        .filter(|&p| p <= u64::from(u32::MAX));
+    let parts_u64 = parts_u64.expect("matmul: a job of more than 2^32 parts");
+    shared.unclaimed.store(parts_u64 << 32, Ordering::Relaxed);
     // Whether every worker was polling (awake) when the job was posted.
     let polling = {
         let mut state = shared.lock();
-        state.job = Some((job, parts, workers));
+        state.job = Some((job, workers));
         state.generation += 1;
         shared.generation.store(state.generation, Ordering::Release);
         if state.sleeping > 0 {
@@ -236,7 +278,7 @@ pub fn run(threads: usize, parts: usize, f: &(dyn Fn(usize) + Sync)) {
     };
     let start = Instant::now();
     let finish = Finish(shared);
-    let mine = shared.work(f, parts);
+    let mine = shared.work(f, false);
     let own = start.elapsed();
     drop(finish);
     let waited = start.elapsed() - own;
@@ -306,20 +348,20 @@ fn worker(shared: &Shared) {
                 state.sleeping -= 1;
             }
         }
-        let (job, parts) = {
+        let job = {
             let state = shared.lock();
             seen = state.generation;
             match state.job {
-                Some((job, parts, workers)) if shared.active.load(Ordering::Relaxed) < workers => {
+                Some((job, workers)) if shared.active.load(Ordering::Relaxed) < workers => {
                     shared.active.fetch_add(1, Ordering::Relaxed);
-                    (job, parts)
+                    job
                 }
                 // The caller has already closed this job (every part is taken), or enough
                 // workers are in it (the pool is larger than this job's thread count).
                 _ => continue,
             }
         };
-        if catch_unwind(AssertUnwindSafe(|| shared.work(job, parts))).is_err() {
+        if catch_unwind(AssertUnwindSafe(|| shared.work(job, true))).is_err() {
             shared.panicked.store(true, Ordering::Relaxed);
         }
         if shared.active.fetch_sub(1, Ordering::AcqRel) == 1 {
@@ -341,4 +383,20 @@ pub fn run_each<T: Send>(threads: usize, items: Vec<T>, f: &(dyn Fn(T) + Sync)) 
             .expect("each item is taken once");
         f(item);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The caller's claims come from the front and a worker's from the back, each part once.
+    #[test]
+    fn parts_are_claimed_from_both_ends_each_once() {
+        let shared = Shared::new();
+        shared.unclaimed.store(5 << 32, Ordering::Relaxed);
+        let order = [false, true, true, false, false, true, false];
+        let claimed: Vec<Option<usize>> = order.iter().map(|&back| shared.claim(back)).collect();
+        let expected = [Some(0), Some(4), Some(3), Some(1), Some(2), None, None];
+        assert_eq!(claimed, expected);
+    }
 }
