@@ -15,10 +15,11 @@
 //! Parts are claimed, not assigned: the caller takes the first unclaimed part and the workers
 //! the last, until none is left. With two threads the caller so does the low parts of every
 //! job and the worker the high ones, and since a training step's jobs cut their data alike,
-//! each core mostly reads what it wrote itself (`Shared::claim`). On a loaded machine a worker may wake late or not at all before the
-//! caller has done every part itself; the product then runs at one thread's speed instead of
-//! waiting for a core to come free. If a worker does keep the caller waiting (it claimed a
-//! part, then lost its core), the next products run on the caller alone for a while.
+//! each core mostly reads what it wrote itself (`Shared::claim`). On a loaded machine a
+//! worker may wake late or not at all before the caller has done every part itself; the
+//! product then runs at one thread's speed instead of waiting for a core to come free. If a
+//! worker does keep the caller waiting (it claimed a part, then lost its core), the next
+//! products run on the caller alone for a while.
 //!
 //! Left out: nested jobs (a job must not start another), work stealing within a part, and
 //! thread affinity.
