@@ -217,7 +217,7 @@ impl Matrix {
             self.cols
         );
         debug_assert!(
-            lists.list(&self.data.values),
+            lists.are_lists_of(&self.data.values),
             "Matrix::keep_nonzero_lists: the lists are not those of the values"
         );
         self.data.nonzeros.keep(lists);

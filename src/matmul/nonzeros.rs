@@ -98,7 +98,7 @@ impl NonZeros {
     /// Whether these are exactly the lists of `values` (row-major, `m x k`): each row's
     /// columns that hold a non-zero, in order. For checks: lists handed over with a matrix
     /// are trusted by every product on it.
-    pub fn list(&self, values: &[f32]) -> bool {
+    pub fn are_lists_of(&self, values: &[f32]) -> bool {
         values.len() == self.m * self.k
             && (0..self.m).all(|i| {
                 let row = &values[i * self.k..(i + 1) * self.k];
@@ -213,18 +213,18 @@ mod tests {
         let values = [
             0.0, 0.5, -0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, -1.0, 1e-30,
         ];
-        assert!(lists().list(&values));
+        assert!(lists().are_lists_of(&values));
         // A non-zero left out, a zero listed, a row's lists swapped, a wrong shape.
         let mut missing = values;
         missing[2] = 3.0;
-        assert!(!lists().list(&missing));
+        assert!(!lists().are_lists_of(&missing));
         let mut extra = values;
         extra[3] = 0.0;
-        assert!(!lists().list(&extra));
+        assert!(!lists().are_lists_of(&extra));
         let mut moved = values;
         moved.swap(1, 5);
-        assert!(!lists().list(&moved));
-        assert!(!lists().list(&values[..8]));
+        assert!(!lists().are_lists_of(&moved));
+        assert!(!lists().are_lists_of(&values[..8]));
     }
 
     #[test]
