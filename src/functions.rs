@@ -7,6 +7,7 @@
 //! per sample) and label-index targets for `cross_entropy_error` (`t` is one-hot, as the slides'
 //! `load_mnist(one_hot_label=True)`).
 
+use crate::exp::exp_all;
 use crate::matrix::Matrix;
 
 /// The small constant inside the logarithm: `np.log(y + delta)` with `delta = 1e-7` keeps
@@ -24,16 +25,24 @@ pub const DELTA: f32 = 1e-7;
 pub fn softmax(x: &Matrix) -> Matrix {
     // x (N x C) -> y (N x C)
     let mut y = x.clone();
-    for r in 0..y.rows() {
-        let row = y.row_mut(r);
+    // The rows, C values each (`max(1)`: a matrix of no columns has no values to walk).
+    let row_len = y.cols().max(1);
+    let values = y.as_mut_slice();
+    for row in values.chunks_exact_mut(row_len) {
         // x = x - np.max(x, axis=-1, keepdims=True)   # オーバーフロー対策
         let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0f32;
         for v in row.iter_mut() {
-            *v = (*v - max).exp();
+            *v -= max;
+        }
+    }
+    // np.exp(x), all rows at once (see exp.rs)
+    exp_all(values);
+    for row in values.chunks_exact_mut(row_len) {
+        // np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
+        let mut sum = 0.0f32;
+        for v in row.iter() {
             sum += *v;
         }
-        // np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
         for v in row.iter_mut() {
             *v /= sum;
         }

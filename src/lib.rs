@@ -16,6 +16,7 @@ pub mod commands;
 pub mod csv;
 pub mod draw;
 pub mod evaluate;
+pub mod exp;
 pub mod functions;
 pub mod gradient;
 pub mod gzip;

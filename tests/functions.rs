@@ -48,6 +48,15 @@ fn softmax_matches_the_definition_on_small_logits() {
     }
 }
 
+#[test]
+fn softmax_brings_a_nan_through_in_its_row_only() {
+    // A diverged network's NaN must reach the loss, where the training loop stops on it.
+    let x = Matrix::from_vec(2, 3, vec![0.0, f32::NAN, 1.0, 0.0, 1.0, 2.0]);
+    let y = softmax(&x);
+    assert!(y.row(0).iter().all(|v| v.is_nan()), "{:?}", y.row(0));
+    assert_rows_are_distributions(&Matrix::from_vec(1, 3, y.row(1).to_vec()));
+}
+
 proptest! {
     #![proptest_config(common::proptest_config(128))]
 
