@@ -242,6 +242,26 @@ fn the_threshold_is_exact_on_a_small_a() {
     }
 }
 
+/// An A whose rows lie further apart than its k columns (a view of the left part of a wider
+/// matrix): the path samples A's own elements, never the gaps between its rows. The same data,
+/// zeros in the gaps or in the rows, gives the two answers.
+#[test]
+fn the_sample_skips_the_gaps_between_rows() {
+    let (m, k, n, stride) = (4, 50, 8, 150);
+    let b = dense(k * n, 10);
+    let b_op = Operand::row_major(&b, n);
+    for (in_rows, in_gaps, expected) in [(1.0, 0.0, Path::Blocked), (0.0, 1.0, Path::Sparse)] {
+        let a: Vec<f32> = (0..m * stride)
+            .map(|e| if e % stride < k { in_rows } else { in_gaps })
+            .collect();
+        assert_eq!(
+            matmul::path(m, k, n, Operand::row_major(&a, stride), b_op),
+            expected,
+            "rows of {in_rows}, gaps of {in_gaps}"
+        );
+    }
+}
+
 /// With A's lists kept, the path counts A's zeros exactly instead of sampling 256 of them: an
 /// A of 1024 elements whose sampled places (every fourth) are all zero but whose other places
 /// are not (25% zeros) is sparse by the sample and blocked by the count; at exactly

@@ -99,10 +99,23 @@ fn readable(n: usize, a: &Operand, b: &Operand) -> bool {
 /// How many of (at most) SAMPLES elements of A, spread evenly over it, are ±0.0.
 fn zero_count(m: usize, k: usize, a: &Operand) -> usize {
     let len = m * k;
-    let samples = SAMPLES.min(len);
-    (0..samples)
-        .map(|s| s * len / samples)
-        .filter(|&e| a.at(e / k, e % k) == 0.0)
+    // Element e of A, counted along its rows. Where the rows follow one another (a whole
+    // matrix, the usual case) it is data[e], with no division into row and column: those
+    // divisions were a fifth of the time of `h · W2` (100x50·50x10, perf). Measured in one
+    // process beside the dividing version: the choice 0.50 -> 0.20 µs, the product 4.2 -> 3.3.
+    let contiguous = a.col_stride == 1 && a.row_stride == k;
+    let at = |e: usize| {
+        if contiguous {
+            a.data[e]
+        } else {
+            a.at(e / k, e % k)
+        }
+    };
+    // SAMPLES (a constant: the division is a shift) evenly spaced, or every element.
+    let spread = |s: usize| if len > SAMPLES { s * len / SAMPLES } else { s };
+    (0..SAMPLES.min(len))
+        .map(spread)
+        .filter(|&e| at(e) == 0.0)
         .count()
 }
 
