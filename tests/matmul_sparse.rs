@@ -243,21 +243,29 @@ fn the_threshold_is_exact_on_a_small_a() {
 }
 
 /// An A whose rows lie further apart than its k columns (a view of the left part of a wider
-/// matrix): the path samples A's own elements, never the gaps between its rows. The same data,
-/// zeros in the gaps or in the rows, gives the two answers.
+/// matrix): the path samples A's own elements, at their rows and columns, never the gaps
+/// between its rows. Rows whose first 20 columns hold one value and the other 30 another;
+/// the gaps hold the first: 60% zeros or 40% in A itself, a different share in the first 200
+/// values of the data, and another again in the first columns of each row.
 #[test]
 fn the_sample_skips_the_gaps_between_rows() {
     let (m, k, n, stride) = (4, 50, 8, 150);
     let b = dense(k * n, 10);
     let b_op = Operand::row_major(&b, n);
-    for (in_rows, in_gaps, expected) in [(1.0, 0.0, Path::Blocked), (0.0, 1.0, Path::Sparse)] {
+    for (first, rest, expected) in [(1.0, 0.0, Path::Sparse), (0.0, 1.0, Path::Blocked)] {
         let a: Vec<f32> = (0..m * stride)
-            .map(|e| if e % stride < k { in_rows } else { in_gaps })
+            .map(|e| {
+                if (20..k).contains(&(e % stride)) {
+                    rest
+                } else {
+                    first
+                }
+            })
             .collect();
         assert_eq!(
             matmul::path(m, k, n, Operand::row_major(&a, stride), b_op),
             expected,
-            "rows of {in_rows}, gaps of {in_gaps}"
+            "columns 0..20 of {first}, 20..50 of {rest}, gaps of {first}"
         );
     }
 }
