@@ -46,7 +46,7 @@ pub fn exp(x: f32) -> f32 {
     // Beyond these bounds the result is 0 or ∞ anyway; clamping keeps k in range below. A
     // NaN stays NaN (`clamp` returns it unchanged).
     let x = x.clamp(LOWEST, HIGHEST);
-    // k = round(x / ln 2), as a float and as an integer (−150 ≤ k ≤ 129).
+    // k = round(x / ln 2), as a float and as an integer (−150 ≤ k ≤ 128).
     let t = x * LOG2_E + ROUND;
     let k_float = t - ROUND;
     let k = (t.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
