@@ -261,11 +261,10 @@ pub fn run(threads: usize, parts: usize, f: &(dyn Fn(usize) + Sync)) {
     // returned from `f` and dropped it. Only then does `run` return and `f` die.
     let job: Job = unsafe { std::mem::transmute::<&(dyn Fn(usize) + Sync), Job>(f) };
     shared.panicked.store(false, Ordering::Relaxed);
-    let parts_u64 = u64::try_from(parts)
-        .ok()
-        .filter(|&p| p <= u64::from(u32::MAX));
-    let parts_u64 = parts_u64.expect("matmul: a job of more than 2^32 parts");
-    shared.unclaimed.store(parts_u64 << 32, Ordering::Relaxed);
+    let parts_u32 = u32::try_from(parts).expect("matmul: a job of more than 2^32 - 1 parts");
+    shared
+        .unclaimed
+        .store(u64::from(parts_u32) << 32, Ordering::Relaxed);
     // Whether every worker was polling (awake) when the job was posted.
     let polling = {
         let mut state = shared.lock();
