@@ -7,9 +7,10 @@ use backprop::Rng;
 use backprop::matmul::{self, KC, KC_IN_PLACE, Kernel, MC, MR, NC, NR, Operand, PACK_A_FROM_N};
 use proptest::prelude::*;
 
-/// The kernels this CPU can run: always the portable one, and the AVX2+FMA one where present.
+/// The kernels this CPU can run: always the portable one, the AVX2+FMA one and the AVX-512
+/// one where present.
 fn kernels() -> Vec<Kernel> {
-    [Kernel::Portable, Kernel::Avx2Fma]
+    [Kernel::Portable, Kernel::Avx2Fma, Kernel::Avx512]
         .into_iter()
         .filter(|k| k.is_available())
         .collect()
@@ -252,13 +253,24 @@ fn empty_sum_gives_zeros() {
     assert_eq!(c, vec![0.0; 6]);
 }
 
-/// On an x86-64 CPU with AVX2 and FMA the fast kernel is the one chosen.
+/// On an x86-64 CPU the fastest kernel it has is the one chosen: AVX-512 where there is
+/// AVX-512F (with AVX2 and FMA), else AVX2+FMA where there are both, else the portable one.
 #[cfg(target_arch = "x86_64")]
 #[test]
-fn detect_picks_avx2_fma_where_present() {
-    let has = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
-    assert_eq!(Kernel::detect() == Kernel::Avx2Fma, has);
-    assert_eq!(Kernel::Avx2Fma.is_available(), has);
+fn detect_picks_the_widest_kernel_present() {
+    let avx2_fma = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+    let avx512 = avx2_fma && is_x86_feature_detected!("avx512f");
+    let expected = if avx512 {
+        Kernel::Avx512
+    } else if avx2_fma {
+        Kernel::Avx2Fma
+    } else {
+        Kernel::Portable
+    };
+    assert_eq!(Kernel::detect(), expected);
+    assert_eq!(Kernel::Avx2Fma.is_available(), avx2_fma);
+    assert_eq!(Kernel::Avx512.is_available(), avx512);
+    assert!(Kernel::Portable.is_available());
 }
 
 #[test]

@@ -11,7 +11,7 @@
 //! in the bits. Each product is computed on both paths, forced, and on the one `gemm` picks.
 
 use backprop::Rng;
-use backprop::matmul::{self, Kernel, Operand, Path, SKIP_FROM, SPARSE_FROM_PERCENT};
+use backprop::matmul::{self, Operand, Path, SKIP_FROM, SPARSE_FROM_PERCENT};
 use proptest::prelude::*;
 
 mod matmul_common;
@@ -66,7 +66,7 @@ fn check(m: usize, k: usize, n: usize, zeros: f64, blank: f64, a_t: bool, seed: 
         paths.push(Some(Path::Sparse));
     }
     for kernel in kernels() {
-        let expected = chain(m, k, n, &a_op, &b_op, kernel == Kernel::Avx2Fma);
+        let expected = chain(m, k, n, &a_op, &b_op, kernel.fused());
         for threads in [1, 2] {
             for &path in &paths {
                 let mut c = vec![f32::NAN; m * n];
@@ -329,7 +329,7 @@ fn a_fresh_thread_lists_a_row_without_zeros() {
         let b = dense(k * n, 21);
         let (a_op, b_op) = (Operand::row_major(&a, k), Operand::row_major(&b, n));
         for kernel in kernels() {
-            let expected = chain(m, k, n, &a_op, &b_op, kernel == Kernel::Avx2Fma);
+            let expected = chain(m, k, n, &a_op, &b_op, kernel.fused());
             let mut c = vec![f32::NAN; m * n];
             matmul::gemm_on(Path::Sparse, kernel, 1, m, k, n, a_op, b_op, &mut c);
             assert!(

@@ -14,7 +14,7 @@ use matmul_common::{chain, kernels};
 /// kernel and 1 and 2 threads.
 fn check(m: usize, k: usize, n: usize, a: Operand, b: Operand, what: &str) {
     for kernel in kernels() {
-        let expected = chain(m, k, n, &a, &b, kernel == Kernel::Avx2Fma);
+        let expected = chain(m, k, n, &a, &b, kernel.fused());
         for threads in [1, 2] {
             let mut c = vec![f32::NAN; m * n];
             matmul::gemm_with(kernel, threads, m, k, n, a, b, &mut c);
@@ -131,7 +131,7 @@ fn check_skip_decision(zeros: &[usize], skipped: bool, what: &str) {
                 matmul::gemm_with(kernel, 1, m, k, n, a_op, b_op, &mut c);
                 let context = format!("{what}, {layout}, n = {n}, {kernel:?}");
                 if skipped {
-                    let expected = chain(m, k, n, &a_op, &b_finite_op, kernel == Kernel::Avx2Fma);
+                    let expected = chain(m, k, n, &a_op, &b_finite_op, kernel.fused());
                     for (x, y) in c.iter().zip(&expected) {
                         assert!(
                             x.to_bits() == y.to_bits(),
@@ -307,7 +307,7 @@ fn the_padding_of_a_ragged_sliver_is_zeros() {
             n,
             &a_op,
             &Operand::row_major(&b_zero, n),
-            kernel == Kernel::Avx2Fma,
+            kernel.fused(),
         );
         for (x, y) in c.iter().zip(&expected) {
             assert!(

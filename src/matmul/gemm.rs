@@ -30,7 +30,7 @@ use std::ops::Range;
 use super::Operand;
 use super::edge::{self, EDGE_MAX};
 use super::kernel::{self, ASliver, Kernel, MR, NR, NR_NARROW, Tiles};
-use super::packing::{a_in_place, b_sliver, pack_a, pack_b};
+use super::packing::{a_in_place, b_slivers, pack_a, pack_b};
 use super::sparsity::SkipLists;
 use super::threads;
 
@@ -101,6 +101,15 @@ pub fn threads_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
     let slivers = m.div_ceil(MR);
     let by_work = (m * k * n / MIN_MACS_PER_THREAD).max(1);
     threads.max(1).min(slivers).min(by_work)
+}
+
+/// LOOP 2's steps over a block's first `nc` columns: (first column, B slivers) for each tile
+/// column; two slivers at a time where the kernel's tile spans two, a last odd one alone.
+fn b_spans(kernel: Kernel, nc: usize) -> impl Iterator<Item = (usize, usize)> {
+    let (slivers, per_tile) = (nc.div_ceil(NR), kernel.b_slivers_per_tile());
+    (0..slivers)
+        .step_by(per_tile)
+        .map(move |s| (s * NR, per_tile.min(slivers - s)))
 }
 
 /// How many of a block's `nc` columns the edge kernel takes (`edge.rs`): the few left over
@@ -296,7 +305,7 @@ impl Block {
             if a_buf.len() < a_len {
                 a_buf.resize(a_len, 0.0);
             }
-            let mut tile = [0.0f32; MR * NR];
+            let mut tile = [0.0f32; MR * 2 * NR];
             // LOOP 3: row blocks of this thread's band.
             for ic in (0..m).step_by(mc_max) {
                 let mc = mc_max.min(m - ic);
@@ -330,13 +339,15 @@ impl Block {
                 for ir in (0..mc).step_by(MR) {
                     skip.push(a_sliver(ir), kc);
                 }
-                // `count` MR x NR tiles of C down from row `ir`: the micro-kernel on the A
-                // slivers from `ir` on and B sliver `jr`. Whole packed tiles go to the kernel
-                // in one call; any other tile goes alone (count 1), a ragged one aside.
-                let mut micro_tiles = |ir: usize, count: usize, jr: usize| {
-                    let (mr, nr) = (MR.min(mc - ir), NR.min(nc - jr));
+                // `count` tiles of C down from row `ir`, `span` B slivers wide: the
+                // micro-kernel on the A slivers from `ir` on and the B slivers from `jr` on.
+                // Whole packed tiles go to the kernel in one call; any other tile goes alone
+                // (count 1), a ragged one aside (span 1).
+                let mut micro_tiles = |ir: usize, count: usize, jr: usize, span: usize| {
+                    let b_sliver = b_slivers(b_buf, jr, span, nc, kc);
+                    let width = b_sliver.width();
+                    let (mr, nr) = (MR.min(mc - ir), width.min(nc - jr));
                     let steps = |s: usize| skip.steps(ir / MR + s);
-                    let b_sliver = b_sliver(b_buf, jr, nc, kc);
                     let at = (ic + ir) * n + jc + jr;
                     if count > 1 {
                         assert!(pack_whole_a, "matmul: only packed tiles go several at once");
@@ -350,34 +361,35 @@ impl Block {
                         return;
                     }
                     let tiles = Tiles::One(a_sliver(ir), steps(0));
-                    if mr == MR && nr == NR {
+                    if mr == MR && nr == width {
                         kernel::run(kernel, kc, tiles, b_sliver, &mut c[at..], n, accumulate);
                     } else {
                         // A ragged edge: run the kernel on a full tile aside, holding the
                         // part of C that exists, and copy that part back.
                         if accumulate {
-                            for (i, t_row) in tile.chunks_exact_mut(NR).take(mr).enumerate() {
+                            for (i, t_row) in tile.chunks_exact_mut(width).take(mr).enumerate() {
                                 t_row[..nr].copy_from_slice(&c[at + i * n..at + i * n + nr]);
                             }
                         }
-                        kernel::run(kernel, kc, tiles, b_sliver, &mut tile, NR, accumulate);
-                        for (i, t_row) in tile.chunks_exact(NR).take(mr).enumerate() {
+                        kernel::run(kernel, kc, tiles, b_sliver, &mut tile, width, accumulate);
+                        for (i, t_row) in tile.chunks_exact(width).take(mr).enumerate() {
                             c[at + i * n..at + i * n + nr].copy_from_slice(&t_row[..nr]);
                         }
                     }
                 };
                 // ANCHOR: loops_2_1
                 if pack_whole_a {
-                    // LOOP 2: slivers of the packed B block; each is reused while ...
-                    for jr in (0..nc).step_by(NR) {
+                    // LOOP 2: slivers of the packed B block (`span` at a time); each is
+                    // reused while ...
+                    for (jr, span) in b_spans(kernel, nc) {
                         // LOOP 1: ... every sliver of the packed A block (in L2) passes it:
                         // the whole tiles in one call of the kernel, then a ragged one.
-                        let whole = if nc - jr >= NR { mc / MR } else { 0 };
+                        let whole = if nc - jr >= span * NR { mc / MR } else { 0 };
                         if whole > 0 {
-                            micro_tiles(0, whole, jr);
+                            micro_tiles(0, whole, jr, span);
                         }
                         for ir in (whole * MR..mc).step_by(MR) {
-                            micro_tiles(ir, 1, jr);
+                            micro_tiles(ir, 1, jr, span);
                         }
                     }
                 } else {
@@ -385,8 +397,8 @@ impl Block {
                     // LOOPS 1 and 2 swap. Each A sliver is fetched once, from wherever A
                     // lies, and stays in L1 while every sliver of B passes it.
                     for ir in (0..mc).step_by(MR) {
-                        for jr in (0..nc - edge).step_by(NR) {
-                            micro_tiles(ir, 1, jr);
+                        for (jr, span) in b_spans(kernel, nc - edge) {
+                            micro_tiles(ir, 1, jr, span);
                         }
                     }
                 }

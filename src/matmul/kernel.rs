@@ -36,16 +36,20 @@ pub enum Kernel {
     Portable,
     /// Compiled with AVX2 and FMA enabled: only chosen when the CPU reports both.
     Avx2Fma,
+    /// Compiled with AVX-512F as well (Intel's Xeons since Skylake, AMD's since Zen 4): a
+    /// register holds 16 f32, a whole row of a wide sliver, so a tile spans two B slivers
+    /// (`BSliver::Pair`, 6 x 32) to keep 12 accumulators busy. The same fused multiply-adds
+    /// in the same order as `Avx2Fma`, so the same bits.
+    Avx512,
 }
 
 impl Kernel {
     /// The fastest build this CPU can run.
     pub fn detect() -> Kernel {
-        if Kernel::Avx2Fma.is_available() {
-            Kernel::Avx2Fma
-        } else {
-            Kernel::Portable
-        }
+        [Kernel::Avx512, Kernel::Avx2Fma]
+            .into_iter()
+            .find(|kernel| kernel.is_available())
+            .unwrap_or(Kernel::Portable)
     }
 
     /// Whether this CPU can run this build.
@@ -53,7 +57,19 @@ impl Kernel {
         match self {
             Kernel::Portable => true,
             Kernel::Avx2Fma => avx2_fma_detected(),
+            Kernel::Avx512 => avx2_fma_detected() && avx512_detected(),
         }
+    }
+
+    /// Whether the build rounds each multiply-add once (`mul_add`) rather than twice.
+    pub fn fused(self) -> bool {
+        self != Kernel::Portable
+    }
+
+    /// How many B slivers (NR columns each) one tile of this build spans: two where a
+    /// register holds a whole row of a sliver (AVX-512), else one.
+    pub fn b_slivers_per_tile(self) -> usize {
+        if self == Kernel::Avx512 { 2 } else { 1 }
     }
 }
 
@@ -62,9 +78,20 @@ fn avx2_fma_detected() -> bool {
     is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
 }
 
+#[cfg(target_arch = "x86_64")]
+fn avx512_detected() -> bool {
+    is_x86_feature_detected!("avx512f")
+}
+
 #[cfg(not(target_arch = "x86_64"))]
 #[cfg_attr(miri, mutants::skip)] // compiled only off x86-64: no mutant of it is ever built or run here
 fn avx2_fma_detected() -> bool {
+    false
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[cfg_attr(miri, mutants::skip)] // compiled only off x86-64: no mutant of it is ever built or run here
+fn avx512_detected() -> bool {
     false
 }
 
@@ -91,6 +118,23 @@ pub enum BSliver<'a> {
     /// `kc` groups of NR/2 values: the last sliver of a B block with at most NR/2 columns
     /// left (50 = 3 x 16 + 2). Half the padding of a wide sliver, for one AVX register.
     Narrow(&'a [f32]),
+    /// Two wide slivers side by side (2·NR columns of C): a tile of the AVX-512 build.
+    Pair(&'a [f32], &'a [f32]),
+    /// A wide sliver and the narrow one after it (NR + NR/2 columns): the AVX-512 build's
+    /// last tile of a block such as 50 = 2 x 16 + (16 + 2).
+    WideNarrow(&'a [f32], &'a [f32]),
+}
+
+impl BSliver<'_> {
+    /// Columns of C the tile spans (some may be padding).
+    pub fn width(&self) -> usize {
+        match self {
+            BSliver::Wide(_) => NR,
+            BSliver::Narrow(_) => NR_NARROW,
+            BSliver::Pair(..) => 2 * NR,
+            BSliver::WideNarrow(..) => NR + NR_NARROW,
+        }
+    }
 }
 
 /// Columns of a narrow B sliver.
@@ -159,6 +203,20 @@ pub fn run(
                 avx2_fma(kc, a, b, c, ldc, accumulate)
             }
         }
+        Kernel::Avx512 => {
+            assert!(
+                kernel.is_available(),
+                "matmul: the AVX-512 kernel was asked for on a CPU without AVX-512F, AVX2 and FMA"
+            );
+            #[cfg(target_arch = "x86_64")]
+            #[allow(unsafe_code)]
+            // SAFETY: `avx512` is safe Rust compiled with AVX-512F, AVX2 and FMA enabled; the
+            // only requirement for calling it is that the CPU has all three, which the assert
+            // above has just checked at run time.
+            unsafe {
+                avx512(kc, a, b, c, ldc, accumulate)
+            }
+        }
     }
 }
 // ANCHOR_END: run
@@ -168,6 +226,14 @@ pub fn run(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn avx2_fma(kc: usize, a: Tiles, b: BSliver, c: &mut [f32], ldc: usize, accumulate: bool) {
+    tiles::<true>(kc, a, b, c, ldc, accumulate)
+}
+
+/// The kernel built with AVX-512F as well: LLVM keeps a row of 16 accumulators in one
+/// 512-bit register and broadcasts A's value inside the multiply-add (`{1to16}`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,avx512f")]
+fn avx512(kc: usize, a: Tiles, b: BSliver, c: &mut [f32], ldc: usize, accumulate: bool) {
     tiles::<true>(kc, a, b, c, ldc, accumulate)
 }
 
@@ -229,24 +295,88 @@ fn dispatch_steps<const FUSED: bool, P: Iterator<Item = usize>>(
     ldc: usize,
     accumulate: bool,
 ) {
-    match (a, b) {
-        (ASliver::Adjacent { data, step }, BSliver::Wide(b)) => {
-            let a = Adjacent { data, step };
-            body::<FUSED, NR, _, _>(kc, a, steps, b, c, ldc, accumulate)
+    match b {
+        BSliver::Wide(b) => {
+            let b = One::<NR>(&b.as_chunks().0[..kc]);
+            by_a::<FUSED, NR, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
-        (ASliver::Adjacent { data, step }, BSliver::Narrow(b)) => {
-            let a = Adjacent { data, step };
-            body::<FUSED, NR_NARROW, _, _>(kc, a, steps, b, c, ldc, accumulate)
+        BSliver::Narrow(b) => {
+            let b = One::<NR_NARROW>(&b.as_chunks().0[..kc]);
+            by_a::<FUSED, NR_NARROW, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
-        (ASliver::Rows { data, stride }, BSliver::Wide(b)) => {
-            let a = Rows::new(data, stride, kc);
-            body::<FUSED, NR, _, _>(kc, a, steps, b, c, ldc, accumulate)
+        BSliver::Pair(b0, b1) => {
+            let b = Two::<NR>(&b0.as_chunks().0[..kc], &b1.as_chunks().0[..kc]);
+            by_a::<FUSED, { 2 * NR }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
-        (ASliver::Rows { data, stride }, BSliver::Narrow(b)) => {
-            let a = Rows::new(data, stride, kc);
-            body::<FUSED, NR_NARROW, _, _>(kc, a, steps, b, c, ldc, accumulate)
+        BSliver::WideNarrow(b0, b1) => {
+            let b = Two::<NR_NARROW>(&b0.as_chunks().0[..kc], &b1.as_chunks().0[..kc]);
+            by_a::<FUSED, { NR + NR_NARROW }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
     }
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn by_a<const FUSED: bool, const W: usize, B: BRow<W>, P: Iterator<Item = usize>>(
+    kc: usize,
+    a: ASliver,
+    steps: P,
+    b: B,
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
+) {
+    match a {
+        ASliver::Adjacent { data, step } => {
+            let a = Adjacent { data, step };
+            body::<FUSED, W, _, _, _>(a, steps, b, c, ldc, accumulate)
+        }
+        ASliver::Rows { data, stride } => {
+            let a = Rows::new(data, stride, kc);
+            body::<FUSED, W, _, _, _>(a, steps, b, c, ldc, accumulate)
+        }
+    }
+}
+
+/// Row `p` of a B sliver (or of two side by side): its W values.
+trait BRow<const W: usize> {
+    fn row(&self, p: usize) -> [f32; W];
+}
+
+/// One packed sliver, W wide.
+struct One<'a, const W: usize>(&'a [[f32; W]]);
+
+impl<const W: usize> BRow<W> for One<'_, W> {
+    #[inline(always)]
+    fn row(&self, p: usize) -> [f32; W] {
+        self.0[p]
+    }
+}
+
+/// A wide sliver and a second one, W2 wide, side by side (`BSliver::Pair`, `WideNarrow`).
+struct Two<'a, const W2: usize>(&'a [[f32; NR]], &'a [[f32; W2]]);
+
+impl BRow<{ 2 * NR }> for Two<'_, NR> {
+    #[inline(always)]
+    fn row(&self, p: usize) -> [f32; 2 * NR] {
+        side_by_side(&self.0[p], &self.1[p])
+    }
+}
+
+impl BRow<{ NR + NR_NARROW }> for Two<'_, NR_NARROW> {
+    #[inline(always)]
+    fn row(&self, p: usize) -> [f32; NR + NR_NARROW] {
+        side_by_side(&self.0[p], &self.1[p])
+    }
+}
+
+/// The W values of `first` and then `second`.
+#[inline(always)]
+fn side_by_side<const W: usize>(first: &[f32; NR], second: &[f32]) -> [f32; W] {
+    let mut row = [0.0; W];
+    row[..NR].copy_from_slice(first);
+    row[NR..].copy_from_slice(second);
+    row
 }
 
 /// Column `p` of an A sliver: its MR values.
@@ -293,16 +423,14 @@ impl Column for Rows<'_> {
 /// call on CPUs without FMA.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn body<const FUSED: bool, const W: usize, A: Column, P: Iterator<Item = usize>>(
-    kc: usize,
+fn body<const FUSED: bool, const W: usize, A: Column, B: BRow<W>, P: Iterator<Item = usize>>(
     a: A,
     steps: P,
-    b: &[f32],
+    b: B,
     c: &mut [f32],
     ldc: usize,
     accumulate: bool,
 ) {
-    let b: &[[f32; W]] = &b.as_chunks::<W>().0[..kc];
     // The accumulators start from C itself when adding to it, so that each element of C is
     // one unbroken chain of multiply-adds over the whole sum, whatever the KC slicing.
     let mut ab = [[0.0f32; W]; MR];
@@ -312,9 +440,9 @@ fn body<const FUSED: bool, const W: usize, A: Column, P: Iterator<Item = usize>>
         }
     }
     for p in steps {
-        let (ap, bp) = (a.column(p), &b[p]);
+        let (ap, bp) = (a.column(p), b.row(p));
         for (ab_row, &ai) in ab.iter_mut().zip(&ap) {
-            axpy_row::<FUSED, W>(ab_row, ai, bp);
+            axpy_row::<FUSED, W>(ab_row, ai, &bp);
         }
     }
     for (i, ab_row) in ab.iter().enumerate() {

@@ -43,9 +43,17 @@ pub fn pack_b(b: &Operand, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut
     }
 }
 
-/// The sliver of packed B at column `jr` of its block (`nc` columns, `kc` rows).
-pub fn b_sliver(packed: &[f32], jr: usize, nc: usize, kc: usize) -> BSliver<'_> {
-    if nc - jr <= NR_NARROW && nc % NR <= NR_NARROW {
+/// The `span` (1 or 2) slivers of packed B from column `jr` of its block (`nc` columns, `kc`
+/// rows). Of two, the first is a whole wide sliver.
+pub fn b_slivers(packed: &[f32], jr: usize, span: usize, nc: usize, kc: usize) -> BSliver<'_> {
+    if span == 2 {
+        let first = &packed[jr * kc..(jr + NR) * kc];
+        match b_slivers(packed, jr + NR, 1, nc, kc) {
+            BSliver::Wide(second) => BSliver::Pair(first, second),
+            BSliver::Narrow(second) => BSliver::WideNarrow(first, second),
+            _ => unreachable!("b_slivers: one sliver is wide or narrow"),
+        }
+    } else if nc - jr <= NR_NARROW && nc % NR <= NR_NARROW {
         BSliver::Narrow(&packed[jr * kc..(jr + NR_NARROW) * kc])
     } else {
         BSliver::Wide(&packed[jr * kc..(jr + NR) * kc])

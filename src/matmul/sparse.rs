@@ -187,7 +187,9 @@ fn band(
 ) {
     match kernel {
         Kernel::Portable => band_body(k, n, a, b, rows, c, lists, pass_portable),
-        Kernel::Avx2Fma => {
+        // The AVX-512 kernel's products take this build too (the same fused multiply-adds,
+        // so the same bits).
+        Kernel::Avx2Fma | Kernel::Avx512 => {
             assert!(
                 Kernel::Avx2Fma.is_available(),
                 "matmul: the AVX2+FMA kernel was asked for on a CPU without AVX2 and FMA"

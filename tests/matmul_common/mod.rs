@@ -5,9 +5,10 @@
 
 use backprop::matmul::{Kernel, Operand};
 
-/// The kernels this CPU can run: always the portable one, and the AVX2+FMA one where present.
+/// The kernels this CPU can run: always the portable one, the AVX2+FMA one and the AVX-512
+/// one where present.
 pub fn kernels() -> Vec<Kernel> {
-    [Kernel::Portable, Kernel::Avx2Fma]
+    [Kernel::Portable, Kernel::Avx2Fma, Kernel::Avx512]
         .into_iter()
         .filter(|k| k.is_available())
         .collect()
