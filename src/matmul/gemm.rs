@@ -104,12 +104,18 @@ pub fn threads_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
 }
 
 /// LOOP 2's steps over a block's first `nc` columns: (first column, B slivers) for each tile
-/// column; two slivers at a time where the kernel's tile spans two, a last odd one alone.
+/// column. Where the kernel's tile spans two slivers, two at a time, and the last three
+/// together when they are wide and would leave one alone (a lone sliver has too few
+/// accumulators to hide the multiply-add's latency).
 fn b_spans(kernel: Kernel, nc: usize) -> impl Iterator<Item = (usize, usize)> {
     let (slivers, per_tile) = (nc.div_ceil(NR), kernel.b_slivers_per_tile());
-    (0..slivers)
+    let last_wide = nc.is_multiple_of(NR) || nc % NR > NR_NARROW;
+    let triple = per_tile == 2 && slivers >= 3 && !slivers.is_multiple_of(2) && last_wide;
+    let pairs_end = if triple { slivers - 3 } else { slivers };
+    let spans = (0..pairs_end)
         .step_by(per_tile)
-        .map(move |s| (s * NR, per_tile.min(slivers - s)))
+        .map(move |s| (s * NR, per_tile.min(pairs_end - s)));
+    spans.chain(triple.then(|| ((slivers - 3) * NR, 3)))
 }
 
 /// How many of a block's `nc` columns the edge kernel takes (`edge.rs`): the few left over
@@ -305,7 +311,7 @@ impl Block {
             if a_buf.len() < a_len {
                 a_buf.resize(a_len, 0.0);
             }
-            let mut tile = [0.0f32; MR * 2 * NR];
+            let mut tile = [0.0f32; MR * 3 * NR];
             // LOOP 3: row blocks of this thread's band.
             for ic in (0..m).step_by(mc_max) {
                 let mc = mc_max.min(m - ic);

@@ -123,6 +123,9 @@ pub enum BSliver<'a> {
     /// A wide sliver and the narrow one after it (NR + NR/2 columns): the AVX-512 build's
     /// last tile of a block such as 50 = 2 x 16 + (16 + 2).
     WideNarrow(&'a [f32], &'a [f32]),
+    /// Three wide slivers side by side (3·NR columns): the AVX-512 build's last tile where
+    /// a wide sliver would be left alone (48 = 3 x 16; 784 = 23 x 32 + 48), 18 accumulators.
+    Triple(&'a [f32], &'a [f32], &'a [f32]),
 }
 
 impl BSliver<'_> {
@@ -133,6 +136,7 @@ impl BSliver<'_> {
             BSliver::Narrow(_) => NR_NARROW,
             BSliver::Pair(..) => 2 * NR,
             BSliver::WideNarrow(..) => NR + NR_NARROW,
+            BSliver::Triple(..) => 3 * NR,
         }
     }
 }
@@ -312,6 +316,14 @@ fn dispatch_steps<const FUSED: bool, P: Iterator<Item = usize>>(
             let b = Two::<NR_NARROW>(&b0.as_chunks().0[..kc], &b1.as_chunks().0[..kc]);
             by_a::<FUSED, { NR + NR_NARROW }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
+        BSliver::Triple(b0, b1, b2) => {
+            let b = Three(
+                &b0.as_chunks().0[..kc],
+                &b1.as_chunks().0[..kc],
+                &b2.as_chunks().0[..kc],
+            );
+            by_a::<FUSED, { 3 * NR }, _, _>(kc, a, steps, b, c, ldc, accumulate)
+        }
     }
 }
 
@@ -367,6 +379,20 @@ impl BRow<{ NR + NR_NARROW }> for Two<'_, NR_NARROW> {
     #[inline(always)]
     fn row(&self, p: usize) -> [f32; NR + NR_NARROW] {
         side_by_side(&self.0[p], &self.1[p])
+    }
+}
+
+/// Three wide slivers side by side (`BSliver::Triple`).
+struct Three<'a>(&'a [[f32; NR]], &'a [[f32; NR]], &'a [[f32; NR]]);
+
+impl BRow<{ 3 * NR }> for Three<'_> {
+    #[inline(always)]
+    fn row(&self, p: usize) -> [f32; 3 * NR] {
+        let mut row = [0.0; 3 * NR];
+        row[..NR].copy_from_slice(&self.0[p]);
+        row[NR..2 * NR].copy_from_slice(&self.1[p]);
+        row[2 * NR..].copy_from_slice(&self.2[p]);
+        row
     }
 }
 

@@ -43,10 +43,16 @@ pub fn pack_b(b: &Operand, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut
     }
 }
 
-/// The `span` (1 or 2) slivers of packed B from column `jr` of its block (`nc` columns, `kc`
-/// rows). Of two, the first is a whole wide sliver.
+/// The `span` (1 to 3) slivers of packed B from column `jr` of its block (`nc` columns, `kc`
+/// rows). Of two, the first is a whole wide sliver; of three, the first two.
 pub fn b_slivers(packed: &[f32], jr: usize, span: usize, nc: usize, kc: usize) -> BSliver<'_> {
-    if span == 2 {
+    if span == 3 {
+        let sliver = |s: usize| &packed[(jr + s * NR) * kc..(jr + (s + 1) * NR) * kc];
+        match b_slivers(packed, jr + 2 * NR, 1, nc, kc) {
+            BSliver::Wide(third) => BSliver::Triple(sliver(0), sliver(1), third),
+            _ => unreachable!("b_slivers: three slivers are wide"),
+        }
+    } else if span == 2 {
         let first = &packed[jr * kc..(jr + NR) * kc];
         match b_slivers(packed, jr + NR, 1, nc, kc) {
             BSliver::Wide(second) => BSliver::Pair(first, second),
