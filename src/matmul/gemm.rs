@@ -9,6 +9,9 @@
 //! LOOP 1  ir: the A block in slivers of MR         micro-kernel: MR x NR tile of C
 //! ```
 //!
+//! The AVX-512 build's tile spans two or three slivers of B (`kernel.rs`): LOOP 2 then steps
+//! over them two at a time (`b_spans`).
+//!
 //! For a narrow C (fewer than PACK_A_FROM_N columns, as 50 here) A is not packed but read
 //! where it lies, and LOOPS 1 and 2 swap, so that each A sliver is fetched once. If A's rows
 //! are adjacent there (`x.T · dout`), the last 1 to 4 columns go to a second kernel after

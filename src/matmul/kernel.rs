@@ -2,13 +2,14 @@
 //! `np.dot` happens. It multiplies one `MR x kc` sliver of A (packed, or read in place) by
 //! one packed `kc x NR` sliver of B into an `MR x NR` tile of C held entirely in registers.
 //!
-//! One body, compiled twice: a portable build (SSE2, the x86-64 baseline, or whatever the
-//! target offers) and an AVX2+FMA build made by `#[target_feature]`, chosen at run time. The
-//! binary therefore runs on any x86-64 and still uses the fused multiply-add where it exists;
-//! no `-C target-cpu=native` is needed. The body is plain Rust over fixed-size arrays, which
-//! LLVM turns into vector instructions; there are no intrinsics. That turning is LLVM's
-//! choice: the release build (opt-level 3) makes the 12-register loop below, checked in the
-//! assembly; the test build (opt-level 2) leaves it scalar, slower but the same arithmetic.
+//! One body, compiled three times: a portable build (SSE2, the x86-64 baseline, or whatever
+//! the target offers), an AVX2+FMA build and an AVX-512 build, made by `#[target_feature]`
+//! and chosen at run time (the widest the CPU has). The binary therefore runs on any x86-64
+//! and still uses the fused multiply-add and the widest registers where they exist; no
+//! `-C target-cpu=native` is needed. The body is plain Rust over fixed-size arrays, which LLVM
+//! turns into vector instructions; there are no intrinsics. That turning is LLVM's choice:
+//! the release build (opt-level 3) makes the 12-register loops below, checked in the
+//! assembly; the test build (opt-level 2) leaves them scalar, slower but the same arithmetic.
 //!
 //! Why 6 x 16: an AVX2 register holds 8 f32, so a row of the tile is 2 registers and the
 //! tile is 12 accumulators. Zen 3 issues 2 FMAs per cycle with a latency of 4 cycles, so at
@@ -17,9 +18,18 @@
 //! loop loads 22 floats and does 96 multiply-adds. The same body at width 8 (`NR_NARROW`)
 //! serves a last sliver of at most 8 columns, so that C's 50 columns cost 56, not 64.
 //!
+//! With AVX-512 a register holds 16 f32, a whole row of a 6 x 16 tile: 6 accumulators, too
+//! few for the latency (a Xeon with AVX-512, square 1024, one thread, both builds in one
+//! process: best 80 GFLOP/s with the AVX2 build, 102 with the 6 x 16 tile in 16-lane
+//! registers). So the AVX-512 build's tile spans two B slivers side by side
+//! (`BSliver::Pair`, 6 x 32, 12 of the 32 zmm registers), or a wide and a narrow one
+//! (6 x 24), or three (6 x 48, where pairs would leave one alone); the slivers are packed as
+//! before, and the body reads a row of each (`BRow`): 129-146 best.
+//!
 //! Every element of C is one chain of multiply-adds over `p` in order, started from zero
-//! (or from C's value when a later slice of the sum adds to it): the result depends on the
-//! kernel build only, never on tiles, blocks, slices or threads.
+//! (or from C's value when a later slice of the sum adds to it): the result depends on
+//! whether the build fuses (portable or not) only, never on tiles, blocks, slices, register
+//! widths or threads. The AVX2 and AVX-512 builds give the same bits.
 //!
 //! Left out: alpha/beta scaling (the slides never need it), prefetching, and kernels for
 //! other ISAs (the portable build covers them).
@@ -476,7 +486,8 @@ fn body<const FUSED: bool, const W: usize, A: Column, B: BRow<W>, P: Iterator<It
     }
 }
 
-/// `acc += a · b` for one row of the tile: W lanes, W/8 AVX registers in the AVX2 build.
+/// `acc += a · b` for one row of the tile: W lanes, W/8 AVX registers in the AVX2 build,
+/// W/16 in the AVX-512 build.
 ///
 /// A separate function (always inlined) rather than a nested loop: written this way LLVM
 /// unrolls the rows and keeps all MR x NR accumulators in registers; with the loops nested
