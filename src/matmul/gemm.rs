@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The AVX-512 build's tile spans two or three slivers of B (`kernel.rs`): LOOP 2 then steps
-//! over them two at a time (`b_spans`).
+//! over them two at a time, or three at the end where one would be left alone (`b_spans`).
 //!
 //! For a narrow C (fewer than PACK_A_FROM_N columns, as 50 here) A is not packed but read
 //! where it lies, and LOOPS 1 and 2 swap, so that each A sliver is fetched once. If A's rows
@@ -351,7 +351,7 @@ impl Block {
                 // `count` tiles of C down from row `ir`, `span` B slivers wide: the
                 // micro-kernel on the A slivers from `ir` on and the B slivers from `jr` on.
                 // Whole packed tiles go to the kernel in one call; any other tile goes alone
-                // (count 1), a ragged one aside (span 1).
+                // (count 1), a ragged one aside.
                 let mut micro_tiles = |ir: usize, count: usize, jr: usize, span: usize| {
                     let b_sliver = b_slivers(b_buf, jr, span, nc, kc);
                     let width = b_sliver.width();

@@ -365,7 +365,7 @@ fn by_a<
             // bounds check per step. With an index per row (below), LLVM kept a check per
             // row and step, and then loaded A's values and broadcast them in two
             // instructions rather than one; the broadcasts took the port of one of the two
-            // 16-lane multiply-adds (a Xeon with AVX-512, `x · W1` on one thread, 82 -> 106
+            // 16-lane multiply-adds (a Xeon with AVX-512, `x · W1` on one thread, 82 -> 102-108
             // GFLOP/s).
             let steps = Rows::new(data, stride, kc).columns().enumerate();
             let steps = steps.map(|(p, column)| (column, b.row(p)));
@@ -379,7 +379,7 @@ fn by_a<
     }
 }
 
-/// Row `p` of a B sliver (or of two side by side): its W values.
+/// Row `p` of a B sliver (or of two or three side by side): its W values.
 trait BRow<const W: usize> {
     fn row(&self, p: usize) -> [f32; W];
 }
