@@ -54,11 +54,11 @@ pub fn run(
     let b: &[[f32; NR_NARROW]] = &b.as_chunks::<NR_NARROW>().0[..kc];
     match kernel {
         Kernel::Portable => by_width::<false>(rows, data, step, b, w, c, ldc, accumulate),
-        // The AVX-512 kernel's products take this build too: a tile here is already 8 rows
-        // per vector, and the same fused multiply-adds give the same bits.
+        // The AVX-512 kernel's products take this build too (16 rows to a vector was
+        // slower, chapter 11); the same fused multiply-adds give the same bits.
         Kernel::Avx2Fma | Kernel::Avx512 => {
             assert!(
-                kernel.is_available(),
+                Kernel::Avx2Fma.is_available(),
                 "matmul: the AVX2+FMA kernel was asked for on a CPU without AVX2 and FMA"
             );
             #[cfg(target_arch = "x86_64")]
