@@ -21,10 +21,11 @@
 //! With AVX-512 a register holds 16 f32, a whole row of a 6 x 16 tile: 6 accumulators, too
 //! few for the latency (a Xeon with AVX-512, square 1024, one thread, both builds in one
 //! process: best 80 GFLOP/s with the AVX2 build, 102 with the 6 x 16 tile in 16-lane
-//! registers). So the AVX-512 build's tile spans two B slivers side by side
-//! (`BSliver::Pair`, 6 x 32, 12 of the 32 zmm registers), or a wide and a narrow one
-//! (6 x 24), or three (6 x 48, where pairs would leave one alone); the slivers are packed as
-//! before, and the body reads a row of each (`BRow`): 129-146 best.
+//! registers). So the AVX-512 build's tile spans several B slivers side by side: three
+//! (`BSliver::Triple`, 6 x 48, 18 of the 32 zmm registers) where they fit, two
+//! (`BSliver::Pair`, 6 x 32) where a third would be left over, or a wide and a narrow one
+//! (6 x 24); the slivers are packed as before, and the body reads a row of each (`BRow`):
+//! 129-146 best with pairs alone, threes 2-6% faster again (`gemm.rs`, `b_spans`).
 //!
 //! Every element of C is one chain of multiply-adds over `p` in order, started from zero
 //! (or from C's value when a later slice of the sum adds to it): the result depends on
@@ -47,9 +48,10 @@ pub enum Kernel {
     /// Compiled with AVX2 and FMA enabled: only chosen when the CPU reports both.
     Avx2Fma,
     /// Compiled with AVX-512F as well (Intel's Xeons since Skylake, AMD's since Zen 4): a
-    /// register holds 16 f32, a whole row of a wide sliver, so a tile spans two B slivers
-    /// (`BSliver::Pair`, 6 x 32) to keep 12 accumulators busy. The same fused multiply-adds
-    /// in the same order as `Avx2Fma`, so the same bits.
+    /// register holds 16 f32, a whole row of a wide sliver, so a tile spans two or three B
+    /// slivers (`BSliver::Pair`, 6 x 32; `BSliver::Triple`, 6 x 48) to keep 12 or 18
+    /// accumulators busy. The same fused multiply-adds in the same order as `Avx2Fma`, so
+    /// the same bits.
     Avx512,
 }
 
@@ -128,13 +130,14 @@ pub enum BSliver<'a> {
     /// `kc` groups of NR/2 values: the last sliver of a B block with at most NR/2 columns
     /// left (50 = 3 x 16 + 2). Half the padding of a wide sliver, for one AVX register.
     Narrow(&'a [f32]),
-    /// Two wide slivers side by side (2·NR columns of C): a tile of the AVX-512 build.
+    /// Two wide slivers side by side (2·NR columns of C): a tile of the AVX-512 build where a
+    /// third would be left over (64 = 2 x 32; 784 = 15 x 48 + 2 x 32).
     Pair(&'a [f32], &'a [f32]),
     /// A wide sliver and the narrow one after it (NR + NR/2 columns): the AVX-512 build's
     /// last tile of a block such as 50 = 2 x 16 + (16 + 2).
     WideNarrow(&'a [f32], &'a [f32]),
-    /// Three wide slivers side by side (3·NR columns): the AVX-512 build's last tile where
-    /// a wide sliver would be left alone (48 = 3 x 16; 784 = 23 x 32 + 48), 18 accumulators.
+    /// Three wide slivers side by side (3·NR columns): the AVX-512 build's tile wherever it
+    /// fits (48 = 3 x 16; 1024 = 20 x 48 + 2 x 32), 18 accumulators.
     Triple(&'a [f32], &'a [f32], &'a [f32]),
 }
 
