@@ -173,18 +173,28 @@ fn threshold_either_side() {
 
 /// The sparse path's passes: C one block wide, a width that is not a multiple of 8 (the last
 /// block overlaps), exactly one pass (64), and two or more passes, the last narrower than a
-/// block (66 = 64 + 2: it starts 6 columns early) or not (130).
+/// block (66 = 64 + 2: it starts 6 columns early) or not (130). In the AVX-512 build (blocks
+/// of 16, up to 128 columns a pass): one block (16), a last block of 8 that overlaps (50 = 3
+/// x 16 + 2, 66, 84) or not (24), a last block of 16 that overlaps (25, 63, 90) or not (64),
+/// a second pass of one block (130, 136); below 16 columns it takes the AVX2 build (8, 9,
+/// 15).
 #[test]
 fn sparse_path_every_pass_width() {
     for (n, seed) in [
         (8, 10),
         (9, 11),
         (15, 12),
+        (16, 18),
+        (24, 19),
+        (25, 20),
         (50, 13),
         (63, 14),
         (64, 15),
         (66, 16),
+        (84, 22),
+        (90, 23),
         (130, 17),
+        (136, 21),
     ] {
         check(7, 300, n, 0.8, 0.3, false, seed);
     }
