@@ -117,7 +117,7 @@ pub fn threads_for(threads: usize, m: usize, k: usize, n: usize) -> usize {
 fn b_spans(kernel: Kernel, nc: usize) -> impl Iterator<Item = (usize, usize)> {
     let slivers = nc.div_ceil(NR);
     // (how many tiles, their span), in order.
-    let tiles = if kernel.b_slivers_per_tile() == 1 {
+    let tiles = if !kernel.groups_slivers() {
         [(slivers, 1), (0, 0), (0, 0), (0, 0)]
     } else {
         grouped_spans(nc, slivers)
@@ -497,7 +497,7 @@ mod tests {
                 }
                 assert_eq!(next, slivers, "{kernel:?} nc {nc}: {spans:?}");
                 let count = |span: usize| spans.iter().filter(|s| s.1 == span).count();
-                if kernel.b_slivers_per_tile() == 1 {
+                if !kernel.groups_slivers() {
                     assert_eq!(count(1), slivers, "{kernel:?} nc {nc}: {spans:?}");
                     continue;
                 }

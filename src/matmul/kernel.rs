@@ -78,10 +78,11 @@ impl Kernel {
         self != Kernel::Portable
     }
 
-    /// How many B slivers (NR columns each) one tile of this build spans: two where a
-    /// register holds a whole row of a sliver (AVX-512), else one.
-    pub fn b_slivers_per_tile(self) -> usize {
-        if self == Kernel::Avx512 { 2 } else { 1 }
+    /// Whether a tile of this build spans several B slivers (NR columns each) side by side:
+    /// where a register holds a whole row of a sliver (AVX-512); else a tile is one sliver.
+    /// `gemm::b_spans` groups them.
+    pub fn groups_slivers(self) -> bool {
+        self == Kernel::Avx512
     }
 }
 
