@@ -472,11 +472,12 @@ impl Matrix {
             other.cols
         );
         fn operand(x: &Matrix, t: bool) -> Operand<'_> {
-            if t {
+            let stored = if t {
                 Operand::transposed(&x.data.values, x.cols)
             } else {
-                Operand::row_major(&x.data.values, x.cols).with_nonzeros(&x.data.nonzeros)
-            }
+                Operand::row_major(&x.data.values, x.cols)
+            };
+            stored.with_nonzeros(&x.data.nonzeros)
         }
         out.rows = m;
         out.cols = n;

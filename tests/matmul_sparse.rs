@@ -3,15 +3,19 @@
 //! product must equal, to the last bit, a scalar loop that does just that, with `mul_add` for
 //! the AVX2+FMA kernel and a separate multiply and add for the portable one.
 //!
-//! This is the test of the two ways of leaving out A's zeros: the blocked kernel's skipped
-//! steps (`matmul/sparsity.rs`) and the sparse path's row lists (`matmul/sparse.rs`). A is
+//! This is the test of the three ways of leaving out A's zeros: the blocked kernel's skipped
+//! steps (`matmul/sparsity.rs`), the sparse path's row lists (`matmul/sparse.rs`) and the
+//! scatter path's lists of a transposed A's columns (`matmul/scatter.rs`). A is
 //! mostly zeros (as MNIST images are), with zero columns in runs and scattered, so that some
 //! slivers skip steps and some do not. A skipped step or a listed column that was not all
 //! zeros drops a term; a term taken twice or out of order changes the rounding: either shows
 //! in the bits. Each product is computed on both paths, forced, and on the one `gemm` picks.
 
 use backprop::Rng;
-use backprop::matmul::{self, Operand, Path, SKIP_FROM, SPARSE_FROM_PERCENT};
+use backprop::matmul::{
+    self, BandLists, NonZeroCache, NonZeros, Operand, Path, SCATTER_MAX_SUM, SKIP_FROM,
+    SPARSE_FROM_PERCENT,
+};
 use proptest::prelude::*;
 
 mod matmul_common;
@@ -42,10 +46,41 @@ fn dense(len: usize, seed: u64) -> Vec<f32> {
         .collect()
 }
 
+/// The lists of the non-zeros of each row of a `rows x cols` row-major matrix, kept as a
+/// product keeps them.
+fn kept_lists(rows: usize, cols: usize, values: &[f32]) -> NonZeroCache {
+    let mut band = BandLists::new(0..rows, cols);
+    for row in values.chunks(cols).take(rows) {
+        let list: Vec<u16> = (0..cols as u16)
+            .filter(|&p| row[p as usize] != 0.0)
+            .collect();
+        band.push_row_u16(&list);
+    }
+    let cache = NonZeroCache::new();
+    cache.keep(NonZeros::new(rows, cols, vec![band]));
+    cache
+}
+
 /// Checks the blocked product of a sparse A (stored as is, or as the transpose of a stored
 /// matrix, as `x.T` is) and a dense B against `chain`, bit for bit, for each kernel and 1 and
-/// 2 threads.
+/// 2 threads. A transposed A is also given with its stored rows' lists kept, as `x.T · dout`
+/// is after the forward pass, so that it takes the scatter path where it can.
 fn check(m: usize, k: usize, n: usize, zeros: f64, blank: f64, a_t: bool, seed: u64) {
+    check_on(m, k, n, zeros, blank, a_t, seed, &[1, 2]);
+}
+
+/// `check` on each of the given thread counts.
+#[allow(clippy::too_many_arguments)]
+fn check_on(
+    m: usize,
+    k: usize,
+    n: usize,
+    zeros: f64,
+    blank: f64,
+    a_t: bool,
+    seed: u64,
+    thread_counts: &[usize],
+) {
     let a = if a_t {
         // Stored k x m: the transpose of a sparse k x m matrix is a sparse m x k one.
         sparse(k, m, zeros, blank, seed)
@@ -59,16 +94,25 @@ fn check(m: usize, k: usize, n: usize, zeros: f64, blank: f64, a_t: bool, seed: 
         Operand::row_major(&a, k)
     };
     let b_op = Operand::row_major(&b, n);
+    let cache = kept_lists(k, m, &a);
+    let a_kept = Operand::transposed(&a, m).with_nonzeros(&cache);
     // Both paths where the sparse one can read the operands (A row-major, C 8 wide), each
-    // forced whatever A holds, and the one `gemm_with` picks.
-    let mut paths = vec![None, Some(Path::Blocked)];
+    // forced whatever A holds, and the one `gemm_with` picks; for a transposed A, the same
+    // with its lists kept, and the scatter path forced where the sum is short enough.
+    let mut paths = vec![(None, a_op), (Some(Path::Blocked), a_op)];
     if !a_t && n >= 8 {
-        paths.push(Some(Path::Sparse));
+        paths.push((Some(Path::Sparse), a_op));
+    }
+    if a_t {
+        paths.push((None, a_kept));
+        if k <= SCATTER_MAX_SUM {
+            paths.push((Some(Path::Scatter), a_kept));
+        }
     }
     for kernel in kernels() {
         let expected = chain(m, k, n, &a_op, &b_op, kernel.fused());
-        for threads in [1, 2] {
-            for &path in &paths {
+        for &threads in thread_counts {
+            for &(path, a_op) in &paths {
                 let mut c = vec![f32::NAN; m * n];
                 match path {
                     None => matmul::gemm_with(kernel, threads, m, k, n, a_op, b_op, &mut c),
@@ -80,9 +124,10 @@ fn check(m: usize, k: usize, n: usize, zeros: f64, blank: f64, a_t: bool, seed: 
                     .iter()
                     .zip(&expected)
                     .all(|(x, y)| x.to_bits() == y.to_bits());
+                let kept = a_op.nonzeros.is_some();
                 assert!(
                     same,
-                    "{m}x{k}·{k}x{n} (zeros {zeros}, blank {blank}, a_t {a_t}, seed {seed}), {kernel:?}, {threads} threads, path {path:?}: not the chain's bits"
+                    "{m}x{k}·{k}x{n} (zeros {zeros}, blank {blank}, a_t {a_t}, seed {seed}), {kernel:?}, {threads} threads, path {path:?}, lists kept {kept}: not the chain's bits"
                 );
             }
         }
@@ -198,6 +243,58 @@ fn sparse_path_every_pass_width() {
     ] {
         check(7, 300, n, 0.8, 0.3, false, seed);
     }
+}
+
+/// The scatter path's pieces: C's rows made in slices of up to 128 (one row, just under, at
+/// and just over a slice, several slices cut evenly) on 1 to 3 threads (a band that starts in
+/// the middle of the lists); C's columns in chunks of 64 (1, 7 and 8 columns, one block of 16
+/// and around it, 50, a whole chunk, a second chunk of one column and of 36, two whole
+/// chunks and one past them); a sum of one term and of several.
+#[test]
+fn scatter_path_every_slice_and_chunk() {
+    let mut seed = 300;
+    for n in [1, 7, 8, 15, 16, 17, 50, 64, 65, 100, 128, 129] {
+        for m in [1, 127, 128, 129, 300] {
+            for k in [1, 9] {
+                seed += 1;
+                check_on(m, k, n, 0.6, 0.2, true, seed, &[1, 2, 3]);
+            }
+        }
+    }
+}
+
+/// `gemm` takes the scatter path exactly when A is the transpose of a matrix whose lists are
+/// kept, at least SPARSE_FROM_PERCENT of its elements zero (counted from the lists), B is
+/// row-major and the sum is at most SCATTER_MAX_SUM long.
+#[test]
+fn the_scatter_path_needs_kept_lists_and_zeros() {
+    let (m, n) = (40, 10);
+    let path_of = |k: usize, zeros: usize, kept: bool, b_t: bool| -> Path {
+        // X (k x m) with `zeros` zeros in each row of m, at its start.
+        let x: Vec<f32> = (0..k * m)
+            .map(|e| if e % m < zeros { 0.0 } else { 1.0 })
+            .collect();
+        let b = dense(k * n, 11);
+        let b_op = if b_t {
+            Operand::transposed(&b, k)
+        } else {
+            Operand::row_major(&b, n)
+        };
+        let cache = kept_lists(k, m, &x);
+        let a = Operand::transposed(&x, m);
+        let a = if kept { a.with_nonzeros(&cache) } else { a };
+        matmul::path(m, k, n, a, b_op)
+    };
+    let half = m * SPARSE_FROM_PERCENT / 100;
+    assert_eq!(path_of(100, half, true, false), Path::Scatter);
+    assert_eq!(path_of(100, half - 1, true, false), Path::Blocked);
+    assert_eq!(path_of(100, half, false, false), Path::Blocked);
+    assert_eq!(path_of(100, half, true, true), Path::Blocked);
+    assert_eq!(path_of(SCATTER_MAX_SUM, half, true, false), Path::Scatter);
+    assert_eq!(
+        path_of(SCATTER_MAX_SUM + 1, half, true, false),
+        Path::Blocked
+    );
 }
 
 /// `gemm` takes the sparse path exactly when A is row-major, C at least 8 wide and at least

@@ -8,6 +8,8 @@
 //!   of C from the non-zeros of A's row alone;
 //! - `nonzeros.rs`: the lists of A's non-zeros, kept with a matrix from one product to the
 //!   next on the same values;
+//! - `scatter.rs`: the path for the transpose of such a matrix (`x.T · dout`): each listed
+//!   element adds a scaled row of B into a row of C;
 //! - `sparsity.rs`: the columns of A that are all zeros (most of an MNIST image), whose steps
 //!   the kernel skips;
 //! - `kernel.rs`: the 6x16 register-tile micro-kernel, one body built twice (portable and
@@ -33,6 +35,7 @@ mod kernel;
 mod naive;
 mod nonzeros;
 mod packing;
+mod scatter;
 mod sparse;
 mod sparsity;
 mod threads;
@@ -44,6 +47,7 @@ pub use gemm::{
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
 pub use nonzeros::{BandLists, NonZeroCache, NonZeros};
+pub use scatter::SCATTER_MAX_SUM;
 pub use sparse::{LIST_SPARE, SPARSE_FROM_PERCENT, list_nonzeros};
 pub use sparsity::SKIP_FROM;
 pub use threads::{
@@ -58,8 +62,10 @@ pub struct Operand<'a> {
     pub data: &'a [f32],
     pub row_stride: usize,
     pub col_stride: usize,
-    /// The lists of the non-zeros of the operand's rows, kept with its values between
-    /// products (`nonzeros.rs`), or `None`: only the sparse path reads and fills them.
+    /// The lists of the non-zeros of the rows as stored (the operand's rows when it is
+    /// row-major, its columns when it is a transpose), kept with its values between products
+    /// (`nonzeros.rs`), or `None`. The sparse path fills and reads them, the scatter path
+    /// reads them.
     pub nonzeros: Option<&'a NonZeroCache>,
 }
 
@@ -74,13 +80,14 @@ impl<'a> Operand<'a> {
         }
     }
 
-    /// This row-major operand with the cache where its rows' lists of non-zeros are kept.
-    /// The cache must belong to these very values: lists made for other values would give a
-    /// wrong product (a `Matrix` forgets its lists whenever a value changes).
+    /// This operand, row-major or the transpose of a row-major matrix, with the cache where
+    /// the lists of the non-zeros of its stored rows are kept. The cache must belong to these
+    /// very values: lists made for other values would give a wrong product (a `Matrix`
+    /// forgets its lists whenever a value changes).
     pub fn with_nonzeros(self, cache: &'a NonZeroCache) -> Operand<'a> {
         assert!(
-            self.col_stride == 1,
-            "Operand::with_nonzeros: lists are kept for row-major operands only"
+            self.col_stride == 1 || self.row_stride == 1,
+            "Operand::with_nonzeros: lists are kept for row-major operands and their transposes only"
         );
         Operand {
             nonzeros: Some(cache),
@@ -98,14 +105,14 @@ impl<'a> Operand<'a> {
         }
     }
 
-    /// The transpose of this view: the same data, strides swapped.
+    /// The transpose of this view: the same data, strides swapped, and the same lists (they
+    /// describe the rows as stored, whichever way the view reads them).
     pub fn t(&self) -> Operand<'a> {
-        // The lists describe the rows as stored, which are no longer the view's rows.
         Operand {
             data: self.data,
             row_stride: self.col_stride,
             col_stride: self.row_stride,
-            nonzeros: None,
+            nonzeros: self.nonzeros,
         }
     }
 
@@ -164,13 +171,20 @@ pub enum Path {
     Blocked,
     /// From A's non-zeros (`sparse.rs`), when A is mostly zeros.
     Sparse,
+    /// From the kept lists of A's columns (`scatter.rs`), when A is the transpose of a
+    /// mostly-zero matrix whose lists a product has kept (`x.T · dout`).
+    Scatter,
 }
 
 /// The path `gemm` takes for these operands: `Path::Sparse` when A is mostly zeros (at least
-/// SPARSE_FROM_PERCENT of a sample), A and B are row-major and C is at least 8 wide.
+/// SPARSE_FROM_PERCENT of a sample), A and B are row-major and C is at least 8 wide;
+/// `Path::Scatter` when A is the transpose of a matrix with its lists kept and at least
+/// SPARSE_FROM_PERCENT zeros, B row-major and the sum at most SCATTER_MAX_SUM long.
 pub fn path(m: usize, k: usize, n: usize, a: Operand, b: Operand) -> Path {
     if sparse::suits(m, k, n, &a, &b) {
         Path::Sparse
+    } else if scatter::suits(m, k, &a, &b) {
+        Path::Scatter
     } else {
         Path::Blocked
     }
@@ -225,5 +239,6 @@ fn run(
     match path {
         Path::Blocked => gemm::gemm(kernel, threads, m, k, n, a, b, c),
         Path::Sparse => sparse::gemm(kernel, threads, m, k, n, a, b, c),
+        Path::Scatter => scatter::gemm(kernel, threads, m, k, n, a, b, c),
     }
 }

@@ -34,11 +34,13 @@
 //! comes with the cache already filled by the data loader, which lists each image's pixels
 //! once (`mnist.rs`).
 //!
-//! Left out, each tried and measured no faster: a transposed A (`x.T · dout` stays on the
-//! blocked path, whose kernel skips A's zero columns; lists per stored column cost more to
-//! gather than they saved, and adding each stored row's terms into C's rows in turn ran at
-//! about the blocked path's speed), and cutting the sum into slices whose rows of B stay in
-//! L1. Not tried: a sparse B.
+//! A transposed A whose stored rows' lists are kept (`x.T · dout`) takes a path of its own,
+//! from the same lists (`scatter.rs`). Left out, each tried and measured no faster: lists per
+//! stored column of a transposed A (they cost more to gather than they saved), and cutting
+//! the sum into slices whose rows of B stay in L1 (tried again on the Xeon with AVX-512, in
+//! a version written apart from the crate: a batch times W1, lists kept, 37.4 µs in slices
+//! of 96 rows against 38.5 in one; what the slices save in loads from L2 they lose in
+//! starting and stopping each row's walk at every slice). Not tried: a sparse B.
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -480,7 +482,11 @@ fn pass<const FUSED: bool, const LANES: usize, const TAIL: usize, const FULL: us
 
 /// `acc += v · b` for one block: one register in the AVX2 and AVX-512 builds.
 #[inline(always)]
-fn axpy<const FUSED: bool, const LANES: usize>(acc: &mut [f32; LANES], v: f32, b: &[f32; LANES]) {
+pub(super) fn axpy<const FUSED: bool, const LANES: usize>(
+    acc: &mut [f32; LANES],
+    v: f32,
+    b: &[f32; LANES],
+) {
     for (acc, &bj) in acc.iter_mut().zip(b) {
         *acc = if FUSED {
             v.mul_add(bj, *acc)
