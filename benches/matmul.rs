@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use backprop::Rng;
-use backprop::matmul::{self, Kernel, Operand};
+use backprop::matmul::{self, BandLists, Kernel, NonZeroCache, NonZeros, Operand};
 
 /// One product to measure: C (m x n) = A (m x k) · B (k x n), with A and/or B stored transposed.
 struct Shape {
@@ -33,6 +33,10 @@ struct Shape {
     /// loop really computes, where `gemm` takes the sparse path (`sparse.rs`) or the kernel
     /// skips A's zero columns (`sparsity.rs`).
     mnist: bool,
+    /// A comes with the lists of its stored rows' non-zeros kept, as the batch has them after
+    /// a training step's first `x · W1`: the step's second `x · W1` reads them, and its
+    /// `x.T · dout` takes the scatter path (`scatter.rs`).
+    lists: bool,
 }
 
 const SHAPES: &[Shape] = &[
@@ -45,6 +49,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: true,
         mnist: false,
+        lists: false,
     },
     Shape {
         name: "x.T·dout   784x100·100x50",
@@ -55,6 +60,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: true,
         mnist: false,
+        lists: false,
     },
     Shape {
         name: "dout·W1.T  100x50·50x784",
@@ -65,6 +71,7 @@ const SHAPES: &[Shape] = &[
         b_t: true,
         naive: true,
         mnist: false,
+        lists: false,
     },
     Shape {
         name: "X·W1     60000x784·784x50",
@@ -75,6 +82,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: false,
         mnist: false,
+        lists: false,
     },
     Shape {
         name: "x·W1 MNIST 100x784·784x50",
@@ -85,6 +93,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: false,
         mnist: true,
+        lists: false,
     },
     Shape {
         name: "x.T·dout MNIST 784x100·100x50",
@@ -95,6 +104,29 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: false,
         mnist: true,
+        lists: false,
+    },
+    Shape {
+        name: "x·W1 MNIST lists 100x784·784x50",
+        m: 100,
+        k: 784,
+        n: 50,
+        a_t: false,
+        b_t: false,
+        naive: false,
+        mnist: true,
+        lists: true,
+    },
+    Shape {
+        name: "x.T·dout MNIST lists 784x100·100x50",
+        m: 784,
+        k: 100,
+        n: 50,
+        a_t: true,
+        b_t: false,
+        naive: false,
+        mnist: true,
+        lists: true,
     },
     Shape {
         name: "X·W1 MNIST 60000x784·784x50",
@@ -105,6 +137,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: false,
         mnist: true,
+        lists: false,
     },
     // Other hidden sizes (`--hidden`): the sparse path's passes for widths that once fell
     // back to scalar code (sparse.rs, `pass_avx2_fma_of`).
@@ -117,6 +150,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: false,
         mnist: true,
+        lists: false,
     },
     Shape {
         name: "x·W MNIST 100x784·784x100",
@@ -127,6 +161,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: false,
         mnist: true,
+        lists: false,
     },
     Shape {
         name: "square 256",
@@ -137,6 +172,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: true,
         mnist: false,
+        lists: false,
     },
     Shape {
         name: "square 512",
@@ -147,6 +183,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: true,
         mnist: false,
+        lists: false,
     },
     Shape {
         name: "square 1024",
@@ -157,6 +194,7 @@ const SHAPES: &[Shape] = &[
         b_t: false,
         naive: false,
         mnist: false,
+        lists: false,
     },
 ];
 
@@ -198,6 +236,18 @@ fn main() {
         } else {
             Operand::row_major(&a, s.k)
         };
+        // A's stored rows: k x m when A is read transposed.
+        let (rows, cols) = if s.a_t { (s.k, s.m) } else { (s.m, s.k) };
+        let cache = if s.lists {
+            kept_lists(rows, cols, &a)
+        } else {
+            NonZeroCache::new()
+        };
+        let a_op = if s.lists {
+            a_op.with_nonzeros(&cache)
+        } else {
+            a_op
+        };
         let b_op = if s.b_t {
             Operand::transposed(&b, s.k)
         } else {
@@ -223,6 +273,22 @@ fn main() {
     if filter.is_empty() && !args.iter().any(|a| a == "--no-train") {
         full_run();
     }
+}
+
+/// The lists of the non-zeros of each row of a `rows x cols` row-major matrix, kept as a
+/// product keeps them.
+fn kept_lists(rows: usize, cols: usize, values: &[f32]) -> NonZeroCache {
+    let mut band = BandLists::new(0..rows, cols);
+    for row in values.chunks(cols).take(rows) {
+        let list: Vec<u16> = (0..cols)
+            .filter(|&p| row[p] != 0.0)
+            .map(|p| p as u16)
+            .collect();
+        band.push_row_u16(&list);
+    }
+    let cache = NonZeroCache::new();
+    cache.keep(NonZeros::new(rows, cols, vec![band]));
+    cache
 }
 
 /// `len` values of MNIST training images drawn at random (whole images, scaled to [0, 1]), as
