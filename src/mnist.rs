@@ -78,14 +78,20 @@ pub struct Dataset {
 /// 21 MB for the 10.5 million non-zero pixels of MNIST's 70,000 images, listed in parts on
 /// the products' threads (`matmul::run_each`) when the set is made (about 10 ms).
 ///
-/// A training batch is not handed its lists: its 100 images lie at random, and so would their
-/// lists, whose fetching from memory cost more than listing the rows in the product (a batch
-/// made with its lists took 65 µs against 29 µs without, one thread, and the steps were
-/// slower by 2-5%; measured in one process, blocks of 100 steps alternated between the two
-/// versions). The step's first `x · W1` lists them from the floats, already in cache, and the
-/// second reads what the first kept. Listing each image's bytes while the batch is converted
-/// instead gained nothing: one thread, blocks of 50 steps alternating, the batch took 54-56
-/// instead of 29-30 µs and the first `x · W1` 50-52 instead of 75-77.
+/// A training batch gets its lists too. Its 100 images lie at random, and so do their lists,
+/// which must be fetched from memory: fetched after the images, as a first version did, they
+/// cost more than listing the rows in the product (a batch 65 µs against 29, the steps 2-5%
+/// slower). Now the batch reads a place of every cache line of each image's list with its
+/// bytes, before converting anything, so that both are fetched at once (`Dataset::floats`).
+/// Measured in one process, blocks of 50 steps alternating with the batch made without lists
+/// (a timing loop outside the crate): one thread, the batch 24.8 -> 43.3 µs, the step's first
+/// `x · W1` 68.6 -> 45.3, the step 235.5 -> 232.4 (and 229.1 both, a second time); two threads,
+/// the batch 32.8 -> 39.3, the first `x · W1` 52.2 -> 33.6, the step 214.4 -> 203.9 (and
+/// 216.8 -> 206.8). The default run, twelve alternating pairs with two threads: faster in ten
+/// (medians 2.15 -> 2.13 s and 2.35 -> 2.18 s, two sets of six), the same model file.
+/// Listing each image's bytes while the batch is converted instead gained nothing: one
+/// thread, blocks of 50 steps alternating, the batch took 54-56 instead of 29-30 µs and the
+/// first `x · W1` 50-52 instead of 75-77.
 #[derive(Clone, Debug)]
 struct PixelLists {
     /// Consecutive runs of images, in order, each listed by one thread.
@@ -211,7 +217,8 @@ impl Dataset {
         // it is reached makes the CPU wait for memory once per image. Reading one byte of
         // every cache line of every image first lets it fetch them all at once (the loads do
         // not depend on one another); the conversion then reads from cache. Measured on
-        // batches of 100: 95-133 µs without, 66-81 µs with.
+        // batches of 100: 95-133 µs without, 66-81 µs with. The images' lists of non-zeros,
+        // as scattered, are read the same way with them (`PixelLists`).
         self.floats(indices.len(), &|k| indices[k], true)
     }
 
@@ -229,9 +236,9 @@ impl Dataset {
     }
 
     /// `count` images as a (count x image_len) matrix scaled to [0, 1], row k being image
-    /// `image_of(k)` (each below `len`). For a training `batch` (images at random), each
-    /// part's images are first read a byte per cache line; otherwise (an evaluation chunk,
-    /// images in order) the rows' lists of non-zeros come with the matrix (`PixelLists`).
+    /// `image_of(k)` (each below `len`), the rows' lists of non-zeros kept with it
+    /// (`PixelLists`). For a training `batch` (images at random), each part's images and
+    /// their lists are first read a value per cache line.
     ///
     /// The rows are cut into parts and converted on the threads of the products
     /// (`matmul::run_each`), whose second thread is otherwise idle while a training step makes
@@ -257,7 +264,7 @@ impl Dataset {
         // slices follow one another and cover the first `len` values exactly.
         let rows_of = |t: usize| count * t / parts..count * (t + 1) / parts;
         // Each part's lists of non-zeros, copied from the set's (`PixelLists`).
-        let lists = self.lists.as_ref().filter(|_| !batch);
+        let lists = self.lists.as_ref();
         let mut bands: Vec<BandLists> = match lists {
             Some(_) => (0..parts).map(|t| BandLists::new(rows_of(t), n)).collect(),
             None => Vec::new(),
@@ -283,6 +290,11 @@ impl Dataset {
                 for k in rows.clone() {
                     for &byte in self.image(image_of(k)).iter().step_by(64) {
                         touched |= byte;
+                    }
+                    if let Some(lists) = lists {
+                        for &place in lists.of(image_of(k)).iter().step_by(32) {
+                            touched |= place as u8;
+                        }
                     }
                 }
                 std::hint::black_box(touched);

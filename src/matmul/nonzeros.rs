@@ -13,8 +13,8 @@
 //! kept or made afresh they are the same, and so is the product, bit for bit.
 //!
 //! They may also come with the values: the data loader lists each image's non-zero pixels
-//! once, when the data set is made (`mnist.rs`), and hands an evaluation chunk over with its
-//! rows' lists already kept (`Matrix::keep_nonzero_lists`), so that not even the first
+//! once, when the data set is made (`mnist.rs`), and hands a training batch or an evaluation
+//! chunk over with its rows' lists already kept (`Matrix::keep_nonzero_lists`), so that not even the first
 //! product on it lists them. A pixel is zero exactly when its value in [0, 1] is, so these are
 //! the same lists again (checked against the values in every test build).
 

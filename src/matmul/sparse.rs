@@ -30,9 +30,9 @@
 //!
 //! The lists are kept: when A is a `Matrix`, its operand carries a cache (`nonzeros.rs`), the
 //! first product fills it, band by band, and the next product on the same values reads it
-//! (the training loop multiplies each batch by W1 twice). An evaluation chunk of MNIST images
-//! comes with the cache already filled by the data loader, which lists each image's pixels
-//! once (`mnist.rs`).
+//! (the training loop multiplies each batch by W1 twice). A batch or an evaluation chunk of
+//! MNIST images comes with the cache already filled by the data loader, which lists each
+//! image's pixels once (`mnist.rs`).
 //!
 //! A transposed A whose stored rows' lists are kept (`x.T · dout`) takes a path of its own,
 //! from the same lists (`scatter.rs`). Left out, each tried and measured no faster: lists per
