@@ -22,8 +22,8 @@
 //! scratch of their own. A listed element costs one load, multiply-add and store per block
 //! of the row. A first version written apart from the crate (a batch of 100 MNIST images,
 //! `x.T · dout`, 784x100 · 100x50, one thread, 10th percentiles, µs): adding into C's rows
-//! where they lie (784 rows of 50 floats, which do not stay in L1), 57 against the blocked
-//! path's 68-73; in slices, 48.8 against 61.9 for slices of 64 rows, 45.3 / 60.8 for 96,
+//! where they lie (784 rows of 50 floats, which do not stay in L1; only 48 of the columns, a
+//! trial), 57 against the blocked path's 68-73; in slices, 48.8 against 61.9 for slices of 64 rows, 45.3 / 60.8 for 96,
 //! 44.9 / 61.5 for 128, 45.9 / 61.6 for 192. This file, alternating with the blocked path in
 //! one process: 47.1 against 56.3 on one thread, 39.7 against 39.9 on two.
 //!
@@ -52,8 +52,8 @@ const CHUNK: usize = 64;
 /// measured the same, 64 slower (the module's doc).
 const SLICE: usize = 128;
 
-/// The longest sum (rows of B) this path takes: B's padded copy is at most SCATTER_MAX_SUM x CHUNK
-/// floats (256 KB) per thread.
+/// The longest sum (rows of B) this path takes: B's padded copy is at most
+/// SCATTER_MAX_SUM x CHUNK floats (256 KB) per thread.
 pub const SCATTER_MAX_SUM: usize = 1024;
 
 /// The width of a block in the portable and AVX2 builds (one AVX register).
@@ -98,9 +98,9 @@ impl Scratch {
     }
 }
 
-/// Whether an m x k by k x n product (any n) takes this path: A the transpose of a row-major k x m
-/// matrix whose rows' lists are kept, at least SPARSE_FROM_PERCENT of them zeros, B
-/// row-major, and k at most SCATTER_MAX_SUM.
+/// Whether an m x k by k x n product (any n) takes this path: A the transpose of a
+/// row-major k x m matrix whose rows' lists are kept, at least SPARSE_FROM_PERCENT of its
+/// elements zeros, B row-major, and k at most SCATTER_MAX_SUM.
 pub fn suits(m: usize, k: usize, a: &Operand, b: &Operand) -> bool {
     match lists(m, k, a, b) {
         Some(kept) => (m * k - kept.count()) * 100 >= SPARSE_FROM_PERCENT * m * k,
@@ -114,7 +114,6 @@ fn lists<'a>(m: usize, k: usize, a: &Operand<'a>, b: &Operand) -> Option<&'a Non
     if a.row_stride != 1 || a.col_stride != m || b.col_stride != 1 || k > SCATTER_MAX_SUM {
         return None;
     }
-
     a.nonzeros.and_then(|cache| cache.get(k, m))
 }
 
