@@ -204,9 +204,10 @@ impl Matrix {
 
     /// Keeps `lists`, the non-zero columns of each row, for the products on these values to
     /// read instead of listing them (`matmul/nonzeros.rs`): the data loader hands a
-    /// training batch or an evaluation chunk over with the lists it made from the pixels. Panics if they are made
-    /// for another shape, and, in a build with debug assertions (every test build), if they
-    /// are not exactly the lists of these values: a product trusts them.
+    /// training batch or an evaluation chunk over with the lists it made from the pixels.
+    /// Panics if they are made for another shape, and, in a build with debug assertions
+    /// (every test build), if they are not exactly the lists of these values: a product
+    /// trusts them.
     #[track_caller]
     pub fn keep_nonzero_lists(&self, lists: NonZeros) {
         assert!(
