@@ -90,9 +90,12 @@ fn the_smallest_subnormal_is_not_zero() {
 /// infinity under an all-zero column of A. Taken, the step adds `0 · ∞ = NaN`; skipped, it
 /// adds nothing (the corner of IEEE arithmetic that sparsity.rs documents). So this checks
 /// the skip decision itself, which finite data cannot see: for one 6 x 64 sliver (8 probes,
-/// at p = 0, 8, ..) with the zero columns `zeros`, C must be NaN throughout if `skipped` is
-/// false, and else finite and bit-equal to the chain over the non-zero columns.
-fn check_skip_decision(zeros: &[usize], skipped: bool, what: &str) {
+/// at p = 0, 8, ..) with the zero columns `zeros`, C must be NaN throughout if the columns
+/// are not skipped, and else finite and bit-equal to the chain over the non-zero columns.
+/// `skipped` is expected of the slivers the kernel reads packed or by columns, `rows_skipped`
+/// of those it reads in place by rows (A plain and C 21 wide), whose threshold is
+/// SKIP_ROWS_FROM.
+fn check_skip_decision(zeros: &[usize], skipped: bool, rows_skipped: bool, what: &str) {
     let (m, k) = (6, 64);
     let f = |i: usize, p: usize| {
         if zeros.contains(&p) {
@@ -126,6 +129,11 @@ fn check_skip_decision(zeros: &[usize], skipped: bool, what: &str) {
             ("A plain", Operand::row_major(&plain, k)),
             ("A transposed", Operand::transposed(&stored_t, m)),
         ] {
+            let skipped = if layout == "A plain" && n < matmul::PACK_A_FROM_N {
+                rows_skipped
+            } else {
+                skipped
+            };
             for kernel in kernels() {
                 let mut c = vec![0.0f32; m * n];
                 matmul::gemm_with(kernel, 1, m, k, n, a_op, b_op, &mut c);
@@ -150,35 +158,48 @@ fn check_skip_decision(zeros: &[usize], skipped: bool, what: &str) {
 }
 
 /// One zero probe of 8 (p = 0) and 8 zero columns of 64 (exactly 1/SKIP_FROM): the sliver
-/// is scanned and its list used. Kills, in `SkipLists::push` (sparsity.rs), the probe test
-/// `zero_probes * SKIP_FROM < probes` turned `<=`, `==` or `* -> /` (they stop at the probe),
-/// and the list test `(kc - len) * SKIP_FROM >= kc && len < kc` turned `>= -> <`, `* -> +`,
-/// `* -> /`, `< -> ==` or `< -> >` (they drop the list); and `column_bits`/`magnitude -> 1`
-/// (no column ever looks zero).
+/// is scanned and its list used, but for a sliver read by rows, which needs half its
+/// columns zero. Half of them zero (32, every other one, all 8 probes zero): every layout
+/// skips them. Kills, in `SkipLists::push` (sparsity.rs), the probe test
+/// `zero_probes * skip_from < probes` turned `<=`, `==` or `* -> /` (they stop at the probe),
+/// and the list test `(kc - len) * skip_from >= kc && len < kc` turned `>= -> <`, `* -> +`,
+/// `* -> /`, `< -> ==` or `< -> >` (they drop the list); `column_bits`/`magnitude -> 1` (no
+/// column ever looks zero); and a sliver read by rows given SKIP_FROM's threshold.
 #[test]
 fn a_sliver_with_one_zero_column_in_eight_skips_them() {
     assert_eq!(
-        matmul::SKIP_FROM,
-        8,
-        "the cases below are cut for SKIP_FROM = 8"
+        (matmul::SKIP_FROM, matmul::SKIP_ROWS_FROM),
+        (8, 2),
+        "the cases below are cut for SKIP_FROM = 8 and SKIP_ROWS_FROM = 2"
     );
     check_skip_decision(
         &[0, 1, 2, 3, 4, 5, 6, 7],
         true,
+        false,
         "8 zero columns, one probed",
     );
     check_skip_decision(
         &(0..64).step_by(2).collect::<Vec<_>>(),
+        true,
         true,
         "32 zero columns",
     );
 }
 
 /// One zero probe, but only 7 zero columns of 64: the scan finds too few and every step is
-/// taken. Kills the list test turned `&& -> ||` or `kc - len -> kc + len`.
+/// taken. Kills the list test turned `&& -> ||` or `kc - len -> kc + len`. And 31 zero
+/// columns with every probe zero: one short of half, which a sliver read by rows needs (it
+/// is scanned and then takes every step), while the others skip them.
 #[test]
 fn a_sliver_with_fewer_zero_columns_takes_every_step() {
-    check_skip_decision(&[0, 1, 2, 3, 4, 5, 6], false, "7 zero columns, one probed");
+    check_skip_decision(
+        &[0, 1, 2, 3, 4, 5, 6],
+        false,
+        false,
+        "7 zero columns, one probed",
+    );
+    let zeros: Vec<usize> = (0..64).step_by(2).filter(|&p| p != 2).collect();
+    check_skip_decision(&zeros, true, false, "31 zero columns, all probed");
 }
 
 /// 14 zero columns, none of them probed: the probe sees a dense sliver and every step is
@@ -186,7 +207,7 @@ fn a_sliver_with_fewer_zero_columns_takes_every_step() {
 #[test]
 fn a_sliver_whose_probes_see_no_zero_takes_every_step() {
     let zeros: Vec<usize> = (1..8).chain(9..16).collect();
-    check_skip_decision(&zeros, false, "14 zero columns, none probed");
+    check_skip_decision(&zeros, false, false, "14 zero columns, none probed");
 }
 
 /// `threads_for` keeps its three documented limits: at most the threads asked for (and at

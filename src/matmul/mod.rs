@@ -49,7 +49,7 @@ pub use naive::gemm_naive;
 pub use nonzeros::{BandLists, NonZeroCache, NonZeros};
 pub use scatter::SCATTER_MAX_SUM;
 pub use sparse::{LIST_SPARE, SPARSE_FROM_PERCENT, list_nonzeros};
-pub use sparsity::SKIP_FROM;
+pub use sparsity::{SKIP_FROM, SKIP_ROWS_FROM};
 pub use threads::{
     run_each, set_threads, set_threads_here, threads, threads_for_items, threads_here,
 };
