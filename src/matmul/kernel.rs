@@ -361,7 +361,7 @@ fn by_a<
     match a {
         ASliver::Adjacent { data, step } => {
             let a = Adjacent { data, step };
-            let steps = steps.map(|p| (a.column(p), b.row(p)));
+            let steps = Listed::<_, _, _, W> { steps, a, b };
             body::<FUSED, W>(steps, c, ldc, accumulate)
         }
         ASliver::Rows { data, stride } if ALL => {
@@ -383,10 +383,11 @@ fn by_a<
     }
 }
 
-/// The listed steps of a sliver of A read in place by rows: column `p` of A and row `p` of
-/// B for each listed p. `steps.map(..)` would do the same, but in the AVX-512 build, for a
-/// tile of 32 or 48 columns, LLVM left the map's `next` a call of its own, returned each
-/// step's 54 values through the stack and spilled the accumulators. 100x784 · 784x50 on one
+/// The steps of a tile taken by index: column `p` of A and row `p` of B for each step p
+/// (every p, or the listed ones). `steps.map(..)` would do the same, but in the AVX-512
+/// build, for a sliver of A read in place by rows and a tile of 32 or 48 columns, LLVM left
+/// the map's `next` a call of its own, returned each step's 54 values through the stack and
+/// spilled the accumulators. 100x784 · 784x50 on one
 /// thread, the Xeon, listed steps forced (`gemm_on`): 70% of A's columns blank, 176 -> 56 µs
 /// (every step: 73); 30% blank, 348 -> 90 µs (every step: 74; such a sliver now takes every
 /// step, `SKIP_ROWS_FROM` in `sparsity.rs`). `next` always inlined keeps them in registers.

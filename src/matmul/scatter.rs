@@ -39,9 +39,11 @@ use std::ops::Range;
 
 use super::Operand;
 use super::gemm::threads_for;
-use super::kernel::Kernel;
+use super::kernel::{Kernel, axpy_row};
 use super::nonzeros::NonZeros;
-use super::sparse::{SPARSE_FROM_PERCENT, axpy};
+// Blocks as on the sparse path: GROUP (8) lanes in the portable and AVX2 builds, WIDE (16)
+// in the AVX-512 one.
+use super::sparse::{GROUP, SPARSE_FROM_PERCENT, WIDE};
 use super::threads;
 
 /// C's columns made in one walk of the lists: four 512-bit registers or eight AVX ones.
@@ -55,12 +57,6 @@ const SLICE: usize = 128;
 /// The longest sum (rows of B) this path takes: B's padded copy is at most
 /// SCATTER_MAX_SUM x CHUNK floats (256 KB) per thread.
 pub const SCATTER_MAX_SUM: usize = 1024;
-
-/// The width of a block in the portable and AVX2 builds (one AVX register).
-const GROUP: usize = 8;
-
-/// The width of a block in the AVX-512 build (one 512-bit register).
-const WIDE: usize = 16;
 
 /// A row of the scratch: CHUNK floats, aligned to a cache line.
 #[derive(Clone, Copy, Debug)]
@@ -433,7 +429,11 @@ fn slice<const FUSED: bool, const LANES: usize, const BLOCKS: usize>(s: Slice) {
             let v = x_row[p];
             let row = &mut s.c_rows[p - s.first].0;
             for (q, b) in b.iter().enumerate() {
-                axpy::<FUSED, LANES>((&mut row[q * LANES..][..LANES]).try_into().unwrap(), v, b);
+                axpy_row::<FUSED, LANES>(
+                    (&mut row[q * LANES..][..LANES]).try_into().unwrap(),
+                    v,
+                    b,
+                );
             }
             at += 1;
         }

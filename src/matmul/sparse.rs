@@ -47,7 +47,7 @@ use std::ops::Range;
 
 use super::Operand;
 use super::gemm::{parts_of, threads_for};
-use super::kernel::Kernel;
+use super::kernel::{Kernel, axpy_row};
 use super::nonzeros::{BandLists, NonZeros};
 use super::threads;
 
@@ -65,10 +65,10 @@ const SAMPLES: usize = 256;
 
 /// The width of a block of C's row in the portable and AVX2 builds (one AVX register), and
 /// of the groups of values listed at once.
-const GROUP: usize = 8;
+pub(super) const GROUP: usize = 8;
 
 /// The width of a block of C's row in the AVX-512 build: one 512-bit register.
-const WIDE: usize = 16;
+pub(super) const WIDE: usize = 16;
 
 /// How many more places than values `list_nonzeros` needs in its output: it writes a whole
 /// group of positions at a time.
@@ -470,30 +470,14 @@ fn pass<const FUSED: bool, const LANES: usize, const TAIL: usize, const FULL: us
         let v = a_row[p];
         let b_row = &b[p * ldb..][..w];
         for (t, acc) in acc.iter_mut().enumerate() {
-            axpy::<FUSED, LANES>(acc, v, b_row[LANES * t..][..LANES].try_into().unwrap());
+            axpy_row::<FUSED, LANES>(acc, v, b_row[LANES * t..][..LANES].try_into().unwrap());
         }
-        axpy::<FUSED, TAIL>(&mut last, v, b_row[w - TAIL..].try_into().unwrap());
+        axpy_row::<FUSED, TAIL>(&mut last, v, b_row[w - TAIL..].try_into().unwrap());
     }
     for (acc, out) in acc.iter().zip(out.as_chunks_mut::<LANES>().0) {
         *out = *acc;
     }
     out[w - TAIL..].copy_from_slice(&last);
-}
-
-/// `acc += v · b` for one block: one register in the AVX2 and AVX-512 builds.
-#[inline(always)]
-pub(super) fn axpy<const FUSED: bool, const LANES: usize>(
-    acc: &mut [f32; LANES],
-    v: f32,
-    b: &[f32; LANES],
-) {
-    for (acc, &bj) in acc.iter_mut().zip(b) {
-        *acc = if FUSED {
-            v.mul_add(bj, *acc)
-        } else {
-            v * bj + *acc
-        };
-    }
 }
 
 /// Where a band finds the non-zero columns of its rows of A, in order. Only the columns: the
