@@ -270,19 +270,19 @@ impl Dataset {
             None => Vec::new(),
         };
         let mut band_of = bands.iter_mut();
-        let mut rest = &mut x.spare_capacity_mut()[..len];
+        let outs = matmul::cut(
+            &mut x.spare_capacity_mut()[..len],
+            (0..parts).map(|t| rows_of(t).len() * n),
+        );
         type Job<'a> = (
             Range<usize>,
             &'a mut [MaybeUninit<f32>],
             Option<&'a mut BandLists>,
         );
         let jobs: Vec<Job> = (0..parts)
-            .map(|t| {
-                let rows = rows_of(t);
-                let (mine, tail) = std::mem::take(&mut rest).split_at_mut(rows.len() * n);
-                rest = tail;
-                (rows, mine, band_of.next())
-            })
+            .map(rows_of)
+            .zip(outs)
+            .map(|(rows, out)| (rows, out, band_of.next()))
             .collect();
         matmul::run_each(threads, jobs, &|(rows, out, band)| {
             if batch {

@@ -259,15 +259,9 @@ pub fn gemm(
                 let b_buf = &b_buf[..];
                 // Each thread takes its band of C's rows; the bands are cut afresh for every
                 // block, as `&mut` slices can only be lent out once.
-                let mut rest = &mut *c;
-                let jobs: Vec<(Range<usize>, &mut [f32])> = bands
-                    .iter()
-                    .map(|band| {
-                        let (mine, tail) = std::mem::take(&mut rest).split_at_mut(band.len() * n);
-                        rest = tail;
-                        (band.clone(), mine)
-                    })
-                    .collect();
+                let c_bands = threads::cut(c, bands.iter().map(|band| band.len() * n));
+                let jobs: Vec<(Range<usize>, &mut [f32])> =
+                    bands.iter().cloned().zip(c_bands).collect();
                 threads::run_each(threads, jobs, &|(band, c_band)| {
                     block.rows(a, band, b_buf, c_band)
                 });
@@ -285,15 +279,11 @@ fn pack_b_block(threads: usize, b: &Operand, block: &Block, b_buf: &mut [f32]) {
     // A small block is quicker to pack than to share out.
     let threads = threads.min((kc * nc / MIN_PACK_PER_THREAD).max(1));
     let parts = parts_of(slivers, threads);
-    let mut rest = &mut b_buf[..slivers * NR * kc];
-    let jobs: Vec<(Range<usize>, &mut [f32])> = (0..parts)
-        .map(|t| {
-            let s = share(slivers, t, parts);
-            let cols = s.start * NR..(s.end * NR).min(nc);
-            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(s.len() * NR * kc);
-            rest = tail;
-            (cols, mine)
-        })
+    let shares = (0..parts).map(|t| share(slivers, t, parts));
+    let outs = threads::cut(b_buf, shares.clone().map(|s| s.len() * NR * kc));
+    let jobs: Vec<(Range<usize>, &mut [f32])> = shares
+        .map(|s| s.start * NR..(s.end * NR).min(nc))
+        .zip(outs)
         .collect();
     threads::run_each(threads, jobs, &|(cols, out)| {
         pack_b(

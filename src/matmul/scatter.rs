@@ -137,15 +137,8 @@ pub fn gemm(
     // As on the sparse path, the work is about a fifth of the full sum's.
     let threads = threads_for(threads, m, k.div_ceil(5), n);
     let rows_of = |t: usize| m * t / threads..m * (t + 1) / threads;
-    let mut rest = &mut *c;
-    let jobs: Vec<(Range<usize>, &mut [f32])> = (0..threads)
-        .map(|t| {
-            let rows = rows_of(t);
-            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(rows.len() * n);
-            rest = tail;
-            (rows, mine)
-        })
-        .collect();
+    let c_bands = threads::cut(c, (0..threads).map(|t| rows_of(t).len() * n));
+    let jobs: Vec<(Range<usize>, &mut [f32])> = (0..threads).map(rows_of).zip(c_bands).collect();
     threads::run_each(threads, jobs, &|(rows, c_band)| {
         SCRATCH.with_borrow_mut(|scratch| band(kernel, kept, k, n, a, b, rows, c_band, scratch));
     });

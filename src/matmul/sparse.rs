@@ -156,14 +156,11 @@ pub fn gemm(
         None => (0..parts).map(|t| BandLists::new(rows_of(t), k)).collect(),
     };
     let mut slots = made.iter_mut();
-    let mut rest = &mut *c;
+    let c_bands = threads::cut(c, (0..parts).map(|t| rows_of(t).len() * n));
     let jobs: Vec<(Range<usize>, &mut [f32], Option<&mut BandLists>)> = (0..parts)
-        .map(|t| {
-            let rows = rows_of(t);
-            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(rows.len() * n);
-            rest = tail;
-            (rows, mine, slots.next())
-        })
+        .map(rows_of)
+        .zip(c_bands)
+        .map(|(rows, c_band)| (rows, c_band, slots.next()))
         .collect();
     threads::run_each(threads, jobs, &|(rows, c_band, slot)| {
         SCRATCH.with_borrow_mut(|scratch| {

@@ -371,8 +371,22 @@ fn worker(shared: &Shared) {
     }
 }
 
+/// `data` cut into pieces that follow one another, `lens` long each (in order, from the
+/// start): the way to hand each part of `run_each` its own `&mut` slice of one output.
+/// Panics (programmer error) if the lengths add up to more than `data` holds.
+pub fn cut<T>(data: &mut [T], lens: impl IntoIterator<Item = usize>) -> Vec<&mut [T]> {
+    let mut rest = data;
+    lens.into_iter()
+        .map(|len| {
+            let (piece, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            rest = tail;
+            piece
+        })
+        .collect()
+}
+
 /// Calls `f` on each item, on up to `threads` threads, each item being one part (the way to
-/// lend each part its own `&mut` slice), and returns when all calls have returned.
+/// lend each part its own `&mut` slice, see `cut`), and returns when all calls have returned.
 pub fn run_each<T: Send>(threads: usize, items: Vec<T>, f: &(dyn Fn(T) + Sync)) {
     let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
     run(threads, slots.len(), &|t| {
@@ -388,6 +402,16 @@ pub fn run_each<T: Send>(threads: usize, items: Vec<T>, f: &(dyn Fn(T) + Sync)) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pieces follow one another from the start, each as long as asked; what is left
+    /// over stays out.
+    #[test]
+    fn cut_hands_out_pieces_in_order() {
+        let mut data: Vec<usize> = (0..10).collect();
+        let pieces = cut(&mut data, [3, 0, 4]);
+        let pieces: Vec<Vec<usize>> = pieces.into_iter().map(|p| p.to_vec()).collect();
+        assert_eq!(pieces, [vec![0, 1, 2], vec![], vec![3, 4, 5, 6]]);
+    }
 
     /// The caller's claims come from the front and a worker's from the back, each part once.
     #[test]
