@@ -21,11 +21,12 @@
 //! With AVX-512 a register holds 16 f32, a whole row of a 6 x 16 tile: 6 accumulators, too
 //! few for the latency (a Xeon with AVX-512, square 1024, one thread, both builds in one
 //! process: best 80 GFLOP/s with the AVX2 build, 102 with the 6 x 16 tile in 16-lane
-//! registers). So the AVX-512 build's tile spans several B slivers side by side: three
-//! (`BSliver::Triple`, 6 x 48, 18 of the 32 zmm registers) where they fit, two
-//! (`BSliver::Pair`, 6 x 32) where a third would be left over, or a wide and a narrow one
-//! (6 x 24); the slivers are packed as before, and the body reads a row of each (`BRow`):
-//! 129-146 best with pairs alone, threes 2-6% faster again (`gemm.rs`, `b_spans`).
+//! registers). So the AVX-512 build's tile spans several B slivers side by side: four
+//! (`BSliver::Quad`, 6 x 64, 24 of the 32 zmm registers) where they fit, three
+//! (`BSliver::Triple`, 6 x 48) or two (`BSliver::Pair`, 6 x 32) for the rest, or a wide and
+//! a narrow one (6 x 24); the slivers are packed as before, and the body reads a row of each
+//! (`BRow`): 129-146 best with pairs alone, threes 2-6% faster again, fours 1% faster than
+//! threes and twos at square 1024 (`gemm.rs`, `b_spans`).
 //!
 //! Every element of C is one chain of multiply-adds over `p` in order, started from zero
 //! (or from C's value when a later slice of the sum adds to it): the result depends on
@@ -48,9 +49,9 @@ pub enum Kernel {
     /// Compiled with AVX2 and FMA enabled: only chosen when the CPU reports both.
     Avx2Fma,
     /// Compiled with AVX-512F as well (Intel's Xeons since Skylake, AMD's since Zen 4): a
-    /// register holds 16 f32, a whole row of a wide sliver, so a tile spans two or three B
-    /// slivers (`BSliver::Pair`, 6 x 32; `BSliver::Triple`, 6 x 48) to keep 12 or 18
-    /// accumulators busy. The same fused multiply-adds in the same order as `Avx2Fma`, so
+    /// register holds 16 f32, a whole row of a wide sliver, so a tile spans two to four B
+    /// slivers (`BSliver::Pair`, 6 x 32; `BSliver::Triple`, 6 x 48; `BSliver::Quad`, 6 x 64)
+    /// to keep 12 to 24 accumulators busy. The same fused multiply-adds in the same order as `Avx2Fma`, so
     /// the same bits.
     Avx512,
 }
@@ -131,15 +132,18 @@ pub enum BSliver<'a> {
     /// `kc` groups of NR/2 values: the last sliver of a B block with at most NR/2 columns
     /// left (50 = 3 x 16 + 2). Half the padding of a wide sliver, for one AVX register.
     Narrow(&'a [f32]),
-    /// Two wide slivers side by side (2·NR columns of C): a tile of the AVX-512 build where a
-    /// third would be left over (64 = 2 x 32; 784 = 15 x 48 + 2 x 32).
+    /// Two wide slivers side by side (2·NR columns of C): a tile of the AVX-512 build for two
+    /// slivers left after the fours (32; 96 = 64 + 32; 784 = 11 x 64 + 48 + 32).
     Pair(&'a [f32], &'a [f32]),
     /// A wide sliver and the narrow one after it (NR + NR/2 columns): the AVX-512 build's
     /// last tile of a block such as 50 = 2 x 16 + (16 + 2).
     WideNarrow(&'a [f32], &'a [f32]),
-    /// Three wide slivers side by side (3·NR columns): the AVX-512 build's tile wherever it
-    /// fits (48 = 3 x 16; 1024 = 20 x 48 + 2 x 32), 18 accumulators.
+    /// Three wide slivers side by side (3·NR columns): the AVX-512 build's tile for three
+    /// slivers left after the fours (48 = 3 x 16; 80 = 48 + 32), 18 accumulators.
     Triple(&'a [f32], &'a [f32], &'a [f32]),
+    /// Four wide slivers side by side (4·NR columns): the AVX-512 build's tile wherever it
+    /// fits (1024 = 16 x 64; 784 = 11 x 64 + 48 + 32), 24 accumulators.
+    Quad(&'a [f32], &'a [f32], &'a [f32], &'a [f32]),
 }
 
 impl BSliver<'_> {
@@ -151,6 +155,7 @@ impl BSliver<'_> {
             BSliver::Pair(..) => 2 * NR,
             BSliver::WideNarrow(..) => NR + NR_NARROW,
             BSliver::Triple(..) => 3 * NR,
+            BSliver::Quad(..) => 4 * NR,
         }
     }
 }
@@ -338,6 +343,15 @@ fn dispatch_steps<const FUSED: bool, const ALL: bool, P: Iterator<Item = usize>>
             );
             by_a::<FUSED, ALL, { 3 * NR }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
+        BSliver::Quad(b0, b1, b2, b3) => {
+            let b = Four(
+                &b0.as_chunks().0[..kc],
+                &b1.as_chunks().0[..kc],
+                &b2.as_chunks().0[..kc],
+                &b3.as_chunks().0[..kc],
+            );
+            by_a::<FUSED, ALL, { 4 * NR }, _, _>(kc, a, steps, b, c, ldc, accumulate)
+        }
     }
 }
 
@@ -438,6 +452,26 @@ impl BRow<{ NR + NR_NARROW }> for Two<'_, NR_NARROW> {
     #[inline(always)]
     fn row(&self, p: usize) -> [f32; NR + NR_NARROW] {
         side_by_side(&self.0[p], &self.1[p])
+    }
+}
+
+/// Four wide slivers side by side (`BSliver::Quad`).
+struct Four<'a>(
+    &'a [[f32; NR]],
+    &'a [[f32; NR]],
+    &'a [[f32; NR]],
+    &'a [[f32; NR]],
+);
+
+impl BRow<{ 4 * NR }> for Four<'_> {
+    #[inline(always)]
+    fn row(&self, p: usize) -> [f32; 4 * NR] {
+        let mut row = [0.0; 4 * NR];
+        row[..NR].copy_from_slice(&self.0[p]);
+        row[NR..2 * NR].copy_from_slice(&self.1[p]);
+        row[2 * NR..3 * NR].copy_from_slice(&self.2[p]);
+        row[3 * NR..].copy_from_slice(&self.3[p]);
+        row
     }
 }
 

@@ -43,10 +43,16 @@ pub fn pack_b(b: &Operand, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut
     }
 }
 
-/// The `span` (1 to 3) slivers of packed B from column `jr` of its block (`nc` columns, `kc`
-/// rows). Of two, the first is a whole wide sliver; of three, the first two.
+/// The `span` (1 to 4) slivers of packed B from column `jr` of its block (`nc` columns, `kc`
+/// rows). Of two, the first is a whole wide sliver; of three or four, all.
 pub fn b_slivers(packed: &[f32], jr: usize, span: usize, nc: usize, kc: usize) -> BSliver<'_> {
-    if span == 3 {
+    if span == 4 {
+        let sliver = |s: usize| &packed[(jr + s * NR) * kc..(jr + (s + 1) * NR) * kc];
+        match b_slivers(packed, jr + 3 * NR, 1, nc, kc) {
+            BSliver::Wide(fourth) => BSliver::Quad(sliver(0), sliver(1), sliver(2), fourth),
+            _ => unreachable!("b_slivers: four slivers are wide"),
+        }
+    } else if span == 3 {
         let sliver = |s: usize| &packed[(jr + s * NR) * kc..(jr + (s + 1) * NR) * kc];
         match b_slivers(packed, jr + 2 * NR, 1, nc, kc) {
             BSliver::Wide(third) => BSliver::Triple(sliver(0), sliver(1), third),
