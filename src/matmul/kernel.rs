@@ -336,20 +336,11 @@ fn dispatch_steps<const FUSED: bool, const ALL: bool, P: Iterator<Item = usize>>
             by_a::<FUSED, ALL, { NR + NR_NARROW }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
         BSliver::Triple(b0, b1, b2) => {
-            let b = Three(
-                &b0.as_chunks().0[..kc],
-                &b1.as_chunks().0[..kc],
-                &b2.as_chunks().0[..kc],
-            );
+            let b = Slivers([b0, b1, b2].map(|b| &b.as_chunks().0[..kc]));
             by_a::<FUSED, ALL, { 3 * NR }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
         BSliver::Quad(b0, b1, b2, b3) => {
-            let b = Four(
-                &b0.as_chunks().0[..kc],
-                &b1.as_chunks().0[..kc],
-                &b2.as_chunks().0[..kc],
-                &b3.as_chunks().0[..kc],
-            );
+            let b = Slivers([b0, b1, b2, b3].map(|b| &b.as_chunks().0[..kc]));
             by_a::<FUSED, ALL, { 4 * NR }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
     }
@@ -455,37 +446,32 @@ impl BRow<{ NR + NR_NARROW }> for Two<'_, NR_NARROW> {
     }
 }
 
-/// Four wide slivers side by side (`BSliver::Quad`).
-struct Four<'a>(
-    &'a [[f32; NR]],
-    &'a [[f32; NR]],
-    &'a [[f32; NR]],
-    &'a [[f32; NR]],
-);
+/// S wide slivers side by side (`BSliver::Triple`, `BSliver::Quad`).
+struct Slivers<'a, const S: usize>([&'a [[f32; NR]]; S]);
 
-impl BRow<{ 4 * NR }> for Four<'_> {
+impl<const S: usize> Slivers<'_, S> {
+    /// Row `p` of each sliver, one after another (W = S·NR values).
     #[inline(always)]
-    fn row(&self, p: usize) -> [f32; 4 * NR] {
-        let mut row = [0.0; 4 * NR];
-        row[..NR].copy_from_slice(&self.0[p]);
-        row[NR..2 * NR].copy_from_slice(&self.1[p]);
-        row[2 * NR..3 * NR].copy_from_slice(&self.2[p]);
-        row[3 * NR..].copy_from_slice(&self.3[p]);
+    fn side_by_side<const W: usize>(&self, p: usize) -> [f32; W] {
+        let mut row = [0.0; W];
+        for (part, sliver) in row.chunks_exact_mut(NR).zip(&self.0) {
+            part.copy_from_slice(&sliver[p]);
+        }
         row
     }
 }
 
-/// Three wide slivers side by side (`BSliver::Triple`).
-struct Three<'a>(&'a [[f32; NR]], &'a [[f32; NR]], &'a [[f32; NR]]);
-
-impl BRow<{ 3 * NR }> for Three<'_> {
+impl BRow<{ 3 * NR }> for Slivers<'_, 3> {
     #[inline(always)]
     fn row(&self, p: usize) -> [f32; 3 * NR] {
-        let mut row = [0.0; 3 * NR];
-        row[..NR].copy_from_slice(&self.0[p]);
-        row[NR..2 * NR].copy_from_slice(&self.1[p]);
-        row[2 * NR..].copy_from_slice(&self.2[p]);
-        row
+        self.side_by_side(p)
+    }
+}
+
+impl BRow<{ 4 * NR }> for Slivers<'_, 4> {
+    #[inline(always)]
+    fn row(&self, p: usize) -> [f32; 4 * NR] {
+        self.side_by_side(p)
     }
 }
 
