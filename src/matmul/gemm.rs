@@ -9,8 +9,8 @@
 //! LOOP 1  ir: the A block in slivers of MR         micro-kernel: MR x NR tile of C
 //! ```
 //!
-//! The AVX-512 build's tile spans two or three slivers of B (`kernel.rs`): LOOP 2 then steps
-//! over them three at a time, two where three do not fit (`b_spans`).
+//! The AVX-512 build's tile spans two to four slivers of B (`kernel.rs`): LOOP 2 then steps
+//! over them four at a time, the last few in threes or twos (`b_spans`).
 //!
 //! For a narrow C (fewer than PACK_A_FROM_N columns, as 50 here) A is not packed but read
 //! where it lies, and LOOPS 1 and 2 swap, so that each A sliver is fetched once. If A's rows

@@ -414,7 +414,7 @@ impl<P: Iterator<Item = usize>, A: Column, B: BRow<W>, const W: usize> Iterator
     }
 }
 
-/// Row `p` of a B sliver (or of two or three side by side): its W values.
+/// Row `p` of a B sliver (or of two to four side by side): its W values.
 trait BRow<const W: usize> {
     fn row(&self, p: usize) -> [f32; W];
 }
