@@ -7,7 +7,9 @@
 //!
 //! The data loader borrows it too (`run_each`, from `mnist.rs`): a training step's batch is
 //! converted in parts on these threads, whose workers would otherwise sit idle between the
-//! step's products.
+//! step's products. And the training loop runs two different pieces of work side by side on
+//! it (`run_both`, from `train.rs`): a step's loss here, the next step's batch on the worker,
+//! each with its products on one thread, so that neither starts a job of its own.
 //!
 //! Why bit-identical for any thread count: a job is a fixed list of parts (bands of C's rows,
 //! see `gemm.rs`), and which thread computes a part never changes what it computes.
@@ -385,6 +387,34 @@ pub fn cut<T>(data: &mut [T], lens: impl IntoIterator<Item = usize>) -> Vec<&mut
         .collect()
 }
 
+/// `a()` and `b()` at the same time, as two parts of one job: `a` on this thread and `b` on
+/// the pool's worker (or both here, one after the other, if the worker comes late), each
+/// with its own products on one thread. For two different pieces of work that do not wait
+/// for each other (a training step's loss and the next step's batch, `train.rs`).
+pub fn run_both<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    let (a, b) = (Mutex::new(Some(a)), Mutex::new(Some(b)));
+    let (a_out, b_out) = (Mutex::new(None), Mutex::new(None));
+    run(2, 2, &|part| {
+        let here = threads_here();
+        set_threads_here(1);
+        if part == 0 {
+            let a = a.lock().unwrap().take().expect("each part runs once");
+            *a_out.lock().unwrap() = Some(a());
+        } else {
+            let b = b.lock().unwrap().take().expect("each part runs once");
+            *b_out.lock().unwrap() = Some(b());
+        }
+        set_threads_here(here);
+    });
+    let done = "run returns when both parts have run";
+    let a = a_out.into_inner().unwrap().expect(done);
+    let b = b_out.into_inner().unwrap().expect(done);
+    (a, b)
+}
+
 /// Calls `f` on each item, on up to `threads` threads, each item being one part (the way to
 /// lend each part its own `&mut` slice, see `cut`), and returns when all calls have returned.
 pub fn run_each<T: Send>(threads: usize, items: Vec<T>, f: &(dyn Fn(T) + Sync)) {
@@ -402,6 +432,17 @@ pub fn run_each<T: Send>(threads: usize, items: Vec<T>, f: &(dyn Fn(T) + Sync)) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both parts run, each once, with its products on one thread, and the caller's own
+    /// limit is as it was afterwards.
+    #[test]
+    fn run_both_runs_each_part_once_on_one_thread() {
+        set_threads_here(2);
+        let (a, b) = run_both(|| (7, threads()), || ("b", threads()));
+        assert_eq!((a, b), ((7, 1), ("b", 1)));
+        assert_eq!(threads_here(), 2);
+        set_threads_here(0);
+    }
 
     /// The pieces follow one another from the start, each as long as asked; what is left
     /// over stays out.
