@@ -328,10 +328,11 @@ impl Batches<'_> {
     /// same time on the other core (`matmul::run_both`). Each then runs on one thread; the two
     /// threads would otherwise share the loss's products, which gain little from a second
     /// thread (a step's second `x · W1`: 44 µs on one, 32 on two), and then the next batch,
-    /// one after the other. Measured on the Xeon, in a noisy phase: the default run faster
-    /// in 13 of 20 alternating pairs (medians 2.64 -> 2.51 s and 2.46 -> 2.37 s in sets of 8
-    /// and 12); a first version, timed by a counter in this loop, took the steps that ran
-    /// with two threads from 194-223 µs to 188-206 (five alternating pairs, faster in all).
+    /// one after the other. Measured on the Xeon, the default run: faster in 13 of 20
+    /// alternating pairs in a noisy phase (medians 2.64 -> 2.51 s and 2.46 -> 2.37 s in sets
+    /// of 8 and 12), in 10 of 10 in a calm one (medians 2.16 -> 2.02 s); a first version,
+    /// timed by a counter in this loop, took the steps that ran with two threads from 194-223
+    /// µs to 188-206 (five alternating pairs, faster in all).
     fn beside<R: Send>(&mut self, spare: bool, rng: &mut Rng, f: impl FnOnce() -> R + Send) -> R {
         if !spare {
             return f();
