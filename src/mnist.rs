@@ -262,7 +262,7 @@ impl Dataset {
         let mut x: Vec<f32> = Vec::with_capacity(len);
         // Each part's rows (k in `rows`) and the slice of x's unwritten storage it fills: the
         // slices follow one another and cover the first `len` values exactly.
-        let rows_of = |t: usize| count * t / parts..count * (t + 1) / parts;
+        let rows_of = |t: usize| matmul::share(count, t, parts);
         // Each part's lists of non-zeros, copied from the set's (`PixelLists`).
         let lists = self.lists.as_ref();
         let mut bands: Vec<BandLists> = match lists {

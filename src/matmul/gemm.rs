@@ -202,11 +202,6 @@ fn bands_for(threads: usize, m: usize, kc: usize, n: usize) -> usize {
     }
 }
 
-/// Part `t` of `parts` of `0..len` items, cut as evenly as whole items allow.
-fn share(len: usize, t: usize, parts: usize) -> Range<usize> {
-    len * t / parts..len * (t + 1) / parts
-}
-
 /// The slice length actually used for a sum of length `k`, at most `kc`: the slices are
 /// made equal (784 = 4 x 196 rather than 3 x 256 + 16), so that none is a short, inefficient
 /// remainder.
@@ -241,7 +236,7 @@ pub fn gemm(
     // The bands of C's rows, in whole MR slivers.
     let bands: Vec<Range<usize>> = (0..parts)
         .map(|t| {
-            let s = share(m.div_ceil(MR), t, parts);
+            let s = threads::share(m.div_ceil(MR), t, parts);
             (s.start * MR).min(m)..(s.end * MR).min(m)
         })
         .collect();
@@ -290,7 +285,7 @@ fn pack_b_block(threads: usize, b: &Operand, block: &Block, b_buf: &mut [f32]) {
     // A small block is quicker to pack than to share out.
     let threads = threads.min((kc * nc / MIN_PACK_PER_THREAD).max(1));
     let parts = parts_of(slivers, threads);
-    let shares = (0..parts).map(|t| share(slivers, t, parts));
+    let shares = (0..parts).map(|t| threads::share(slivers, t, parts));
     let outs = threads::cut(b_buf, shares.clone().map(|s| s.len() * NR * kc));
     let jobs: Vec<(Range<usize>, &mut [f32])> = shares
         .map(|s| s.start * NR..(s.end * NR).min(nc))

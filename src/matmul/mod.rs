@@ -51,7 +51,7 @@ pub use scatter::SCATTER_MAX_SUM;
 pub use sparse::{LIST_SPARE, SPARSE_FROM_PERCENT, list_nonzeros};
 pub use sparsity::{SKIP_FROM, SKIP_ROWS_FROM};
 pub use threads::{
-    cut, run_both, run_each, set_threads, set_threads_here, threads, threads_for_items,
+    cut, run_both, run_each, set_threads, set_threads_here, share, threads, threads_for_items,
     threads_here,
 };
 

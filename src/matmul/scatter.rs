@@ -136,7 +136,7 @@ pub fn gemm(
     }
     // As on the sparse path, the work is about a fifth of the full sum's.
     let threads = threads_for(threads, m, k.div_ceil(5), n);
-    let rows_of = |t: usize| m * t / threads..m * (t + 1) / threads;
+    let rows_of = |t: usize| threads::share(m, t, threads);
     let c_bands = threads::cut(c, (0..threads).map(|t| rows_of(t).len() * n));
     let jobs: Vec<(Range<usize>, &mut [f32])> = (0..threads).map(rows_of).zip(c_bands).collect();
     threads::run_each(threads, jobs, &|(rows, c_band)| {

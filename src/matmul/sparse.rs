@@ -147,7 +147,7 @@ pub fn gemm(
     // the threads by a fifth.
     let threads = threads_for(threads, m, k.div_ceil(5), n);
     let parts = parts_of(m, threads);
-    let rows_of = |t: usize| m * t / parts..m * (t + 1) / parts;
+    let rows_of = |t: usize| threads::share(m, t, parts);
     // A's lists, kept from an earlier product on the same values; if there are none, each
     // band makes its own, and they are kept for the next product.
     let kept = a.nonzeros.and_then(|cache| cache.get(m, k));

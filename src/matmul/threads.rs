@@ -373,6 +373,12 @@ fn worker(shared: &Shared) {
     }
 }
 
+/// Part `t` of `parts` of `0..len` items, cut as evenly as whole items allow: the parts follow
+/// one another and cover `0..len` (bands of C's rows, a batch's rows, shares of B's slivers).
+pub fn share(len: usize, t: usize, parts: usize) -> std::ops::Range<usize> {
+    len * t / parts..len * (t + 1) / parts
+}
+
 /// `data` cut into pieces that follow one another, `lens` long each (in order, from the
 /// start): the way to hand each part of `run_each` its own `&mut` slice of one output.
 /// Panics (programmer error) if the lengths add up to more than `data` holds.
