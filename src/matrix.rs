@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::matmul::{self, NonZeroCache, NonZeros, Operand};
+use crate::matmul::{self, NonZeroCache, NonZeros, Operand, PaddedCache};
 use crate::rng::Rng;
 use crate::transpose;
 
@@ -34,11 +34,14 @@ pub struct Matrix {
 
 /// A matrix's values, and what is known of them: the lists of its rows' non-zeros that a
 /// product made from them (`matmul/nonzeros.rs`: the training loop's second `x · W1` on a
-/// batch reads the lists the first one made), and whether they are all finite (`all_finite`).
-/// Both are forgotten whenever a value changes.
+/// batch reads the lists the first one made), a copy of its rows padded to whole cache lines
+/// that a product made from them as its B (`matmul/padded.rs`: W1, read by both `x · W1` of
+/// a step and by a whole evaluation), and whether they are all finite (`all_finite`). All
+/// are forgotten whenever a value changes.
 struct Stored {
     values: Vec<f32>,
     nonzeros: NonZeroCache,
+    padded: PaddedCache,
     finite: OnceLock<bool>,
 }
 
@@ -47,6 +50,7 @@ impl Stored {
         Stored {
             values,
             nonzeros: NonZeroCache::new(),
+            padded: PaddedCache::new(),
             finite: OnceLock::new(),
         }
     }
@@ -167,7 +171,8 @@ impl Matrix {
     }
 
     /// The values, to change: this matrix's own, copied first if a clone shares them, and
-    /// without what was known of them before (the lists of non-zeros, whether all are finite).
+    /// without what was known of them before (the lists of non-zeros, the padded copy,
+    /// whether all are finite).
     fn values_mut(&mut self) -> &mut Vec<f32> {
         &mut self.stored_mut().values
     }
@@ -176,6 +181,7 @@ impl Matrix {
     fn stored_mut(&mut self) -> &mut Stored {
         let stored = Arc::make_mut(&mut self.data);
         stored.nonzeros.clear();
+        stored.padded.clear();
         stored.finite.take();
         stored
     }
@@ -200,6 +206,12 @@ impl Matrix {
     /// took the sparse path (`matmul/nonzeros.rs`), for the next product to read.
     pub fn keeps_nonzero_lists(&self) -> bool {
         self.data.nonzeros.is_filled()
+    }
+
+    /// Whether this matrix keeps a copy of its rows padded to whole cache lines, made by a
+    /// sparse product that read it as B (`matmul/padded.rs`), for the next product to read.
+    pub fn keeps_padded_rows(&self) -> bool {
+        self.data.padded.is_filled()
     }
 
     /// Keeps `lists`, the non-zero columns of each row, for the products on these values to
@@ -347,22 +359,46 @@ impl Matrix {
     /// one thread alone waited on those lines. Measured in the training loop (two threads,
     /// blocks of 100 steps in alternation, a timing loop outside the crate, four runs): the
     /// update 9.9-11.1 -> 7.1-8.4 µs on average, the steps 0.981-0.986 of the time.
+    ///
+    /// If the matrix was a product's B padded to cache lines (`matmul/padded.rs`: W1 in
+    /// `x · W1`), each part also writes the rows it has just updated into that copy, which is
+    /// then kept for the next product instead of being made again from the values, half of
+    /// them in the other core's cache.
     #[track_caller]
     pub fn sub_scaled(&mut self, lr: f32, g: &Matrix) {
         self.check_same_shape("sub_scaled", g);
+        let (rows, cols) = (self.rows, self.cols);
         let g = &g.data.values[..];
         let stored = self.stored_mut();
-        let (threads, part) = sub_scaled_shares(stored.values.len());
-        let jobs: Vec<(&mut [f32], &[f32])> =
-            stored.values.chunks_mut(part).zip(g.chunks(part)).collect();
+        let (threads, part) = sub_scaled_shares(stored.values.len(), cols);
+        let mut padded = stored.padded.take_room(rows, cols);
+        let stride = padded.as_ref().map_or(0, |copy| copy.stride());
+        let mut copies = padded
+            .as_mut()
+            .map(|copy| copy.rows_mut().chunks_mut(part / cols * stride));
+        // Each part: its values, their gradient, and their rows in the padded copy.
+        type Part<'a> = (&'a mut [f32], &'a [f32], Option<&'a mut [f32]>);
+        let jobs: Vec<Part> = stored
+            .values
+            .chunks_mut(part)
+            .zip(g.chunks(part))
+            .map(|(w, g)| (w, g, copies.as_mut().and_then(|c| c.next())))
+            .collect();
         let bad = AtomicBool::new(false);
-        matmul::run_each(threads, jobs, &|(w, g)| {
-            if sub_scaled_slice(w, lr, g) {
+        matmul::run_each(threads, jobs, &|(w, g, copy)| {
+            let bad_here = sub_scaled_slice(w, lr, g);
+            if let Some(copy) = copy {
+                matmul::copy_rows(w, cols, cols, copy, stride);
+            }
+            if bad_here {
                 bad.store(true, Ordering::Relaxed);
             }
         });
         // `run_each` has returned: every part is written, and any non-finite value seen.
         let _ = stored.finite.set(!bad.into_inner());
+        if let Some(copy) = padded {
+            stored.padded.keep(copy);
+        }
     }
 
     /// `np.dot(self, other)`: (m x k) · (k x n) = (m x n), by the blocked product in `matmul`.
@@ -478,7 +514,9 @@ impl Matrix {
             } else {
                 Operand::row_major(&x.data.values, x.cols)
             };
-            stored.with_nonzeros(&x.data.nonzeros)
+            stored
+                .with_nonzeros(&x.data.nonzeros)
+                .with_padded(&x.data.padded)
         }
         out.rows = m;
         out.cols = n;
@@ -498,17 +536,19 @@ impl Matrix {
 /// b1, W2 and b2 (50 to 500) take less time than handing them over.
 const SUB_SCALED_PER_THREAD: usize = 8192;
 
-/// How `sub_scaled` shares `len` values out: (threads, values per part, at least 1). Up to the
-/// products' thread count, each thread with at least SUB_SCALED_PER_THREAD values, and
-/// `matmul::PARTS_PER_THREAD` parts per thread; one part on one thread.
+/// How `sub_scaled` shares `len` values (rows of `cols`) out: (threads, values per part, whole
+/// rows and at least 1). Up to the products' thread count, each thread with at least
+/// SUB_SCALED_PER_THREAD values, and `matmul::PARTS_PER_THREAD` parts per thread; one part on
+/// one thread.
 #[cfg_attr(miri, mutants::skip)] // only how the values are shared out: each is computed the same way whoever computes it
-fn sub_scaled_shares(len: usize) -> (usize, usize) {
+fn sub_scaled_shares(len: usize, cols: usize) -> (usize, usize) {
     let threads = matmul::threads_for_items(len, SUB_SCALED_PER_THREAD);
-    if threads == 1 {
-        (1, len.max(1))
+    let part = if threads == 1 {
+        len
     } else {
-        (threads, len.div_ceil(threads * matmul::PARTS_PER_THREAD))
-    }
+        len.div_ceil(threads * matmul::PARTS_PER_THREAD)
+    };
+    (threads, part.next_multiple_of(cols.max(1)).max(1))
 }
 
 /// `w -= lr * g`, value by value (`w` and `g` as long as each other); whether any value

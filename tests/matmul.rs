@@ -61,6 +61,7 @@ fn operand(data: &[f32], rows: usize, cols: usize, layout: Layout) -> Operand<'_
             row_stride: 4 * cols,
             col_stride: 2,
             nonzeros: None,
+            padded: None,
         },
     }
 }

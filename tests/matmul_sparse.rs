@@ -222,7 +222,9 @@ fn threshold_either_side() {
 /// of 16, up to 128 columns a pass): one block (16), a last block of 8 that overlaps (50 = 3
 /// x 16 + 2, 66, 84) or not (24), a last block of 16 that overlaps (25, 63, 90) or not (64),
 /// a second pass of one block (130, 136); below 16 columns it takes the AVX2 build (8, 9,
-/// 15).
+/// 15). Each with B read where it lies (7 rows) and padded to whole cache lines
+/// (PAD_B_FROM_ROWS rows), where the last block starts on its line and reads into the
+/// padding instead of overlapping.
 #[test]
 fn sparse_path_every_pass_width() {
     for (n, seed) in [
@@ -242,6 +244,7 @@ fn sparse_path_every_pass_width() {
         (136, 21),
     ] {
         check(7, 300, n, 0.8, 0.3, false, seed);
+        check(matmul::PAD_B_FROM_ROWS, 300, n, 0.8, 0.3, false, seed + 100);
     }
 }
 

@@ -363,6 +363,69 @@ fn changing_a_matrix_forgets_its_lists() {
     }
 }
 
+/// A matrix multiplied as the B of a sparse product keeps a copy of its rows padded to whole
+/// cache lines (`matmul/padded.rs`) for the next product. Every method that changes it
+/// forgets the copy, but for `sub_scaled`, which makes it again from the new values as it
+/// writes them (on 1 and 2 threads); a clone that shares the values keeps its copy. After
+/// each change the product equals one with a matrix that never had a copy.
+#[test]
+fn changing_a_matrix_forgets_or_remakes_its_padded_rows() {
+    let (x, _) = sparse_and_dense(16);
+    let mut rng = Rng::new(17);
+    let w0 = Matrix::randn(256, 50, 1.0, &mut rng);
+    let bias = Matrix::randn(1, 50, 1.0, &mut rng);
+    let step = Matrix::randn(256, 50, 1.0, &mut rng);
+    let other = Matrix::randn(256, 256, 1.0, &mut rng);
+    let fresh = |w: &Matrix| x.dot(&Matrix::from_vec(256, 50, w.as_slice().to_vec()));
+    type Change<'a> = Box<dyn Fn(&mut Matrix) + 'a>;
+    let changes: Vec<(&str, Change, bool)> = vec![
+        ("set", Box::new(|m| m.set(3, 49, 42.0)), false),
+        ("row_mut", Box::new(|m| m.row_mut(200)[48] = 42.0), false),
+        (
+            "as_mut_slice",
+            Box::new(|m| m.as_mut_slice()[0] = 42.0),
+            false,
+        ),
+        (
+            "map_inplace",
+            Box::new(|m| m.map_inplace(|v| v * 2.0)),
+            false,
+        ),
+        (
+            "add_row_inplace",
+            Box::new(|m| m.add_row_inplace(&bias)),
+            false,
+        ),
+        ("sub_scaled", Box::new(|m| m.sub_scaled(0.5, &step)), true),
+        ("dot_into", Box::new(|m| other.dot_into(&w0, m)), false),
+    ];
+    for threads in [1, 2] {
+        matmul::set_threads_here(threads);
+        for (name, change, remade) in &changes {
+            for shared in [false, true] {
+                let mut w = Matrix::from_vec(256, 50, w0.as_slice().to_vec());
+                let clone = w.clone();
+                let _ = x.dot(&w);
+                assert!(w.keeps_padded_rows() && clone.keeps_padded_rows(), "{name}");
+                if !shared {
+                    drop(clone);
+                    change(&mut w);
+                } else {
+                    change(&mut w);
+                    assert!(clone.keeps_padded_rows(), "{name} took the clone's copy");
+                    assert_eq!(x.dot(&clone), fresh(&clone), "{name}: the clone changed");
+                }
+                // A change to shared values copies them first, without the padded rows.
+                let kept = *remade && !shared;
+                assert_eq!(w.keeps_padded_rows(), kept, "{name}, shared {shared}");
+                let same = x.dot(&w).into_vec() == fresh(&w).into_vec();
+                assert!(same, "{name}, {threads} threads: the product read old rows");
+            }
+        }
+    }
+    matmul::set_threads_here(0);
+}
+
 /// `{:?}` shows the shape and the values (the lists a product keeps are not part of it).
 #[test]
 fn debug_shows_the_shape_and_the_values() {

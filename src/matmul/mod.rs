@@ -8,6 +8,8 @@
 //!   of C from the non-zeros of A's row alone;
 //! - `nonzeros.rs`: the lists of A's non-zeros, kept with a matrix from one product to the
 //!   next on the same values;
+//! - `padded.rs`: B's rows copied to whole cache lines for the sparse path, kept with a
+//!   matrix like its lists;
 //! - `scatter.rs`: the path for the transpose of such a matrix (`x.T · dout`): each listed
 //!   element adds a scaled row of B into a row of C;
 //! - `sparsity.rs`: the columns of A that are all zeros (most of an MNIST image), whose steps
@@ -35,6 +37,7 @@ mod kernel;
 mod naive;
 mod nonzeros;
 mod packing;
+mod padded;
 mod scatter;
 mod sparse;
 mod sparsity;
@@ -47,8 +50,9 @@ pub use gemm::{
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
 pub use nonzeros::{BandLists, NonZeroCache, NonZeros};
+pub use padded::{LINE_FLOATS, PaddedCache, PaddedRows, copy_rows};
 pub use scatter::SCATTER_MAX_SUM;
-pub use sparse::{LIST_SPARE, SPARSE_FROM_PERCENT, list_nonzeros};
+pub use sparse::{LIST_SPARE, PAD_B_FROM_ROWS, SPARSE_FROM_PERCENT, list_nonzeros};
 pub use sparsity::{SKIP_FROM, SKIP_ROWS_FROM};
 pub use threads::{
     cut, run_both, run_each, set_threads, set_threads_here, share, threads, threads_for_items,
@@ -68,6 +72,10 @@ pub struct Operand<'a> {
     /// (`nonzeros.rs`), or `None`. The sparse path fills and reads them, the scatter path
     /// reads them.
     pub nonzeros: Option<&'a NonZeroCache>,
+    /// A copy of the stored rows padded to whole cache lines, kept with the values between
+    /// products (`padded.rs`), or `None`. The sparse path fills and reads it when the operand
+    /// is its B.
+    pub padded: Option<&'a PaddedCache>,
 }
 
 impl<'a> Operand<'a> {
@@ -78,6 +86,7 @@ impl<'a> Operand<'a> {
             row_stride: cols,
             col_stride: 1,
             nonzeros: None,
+            padded: None,
         }
     }
 
@@ -96,6 +105,16 @@ impl<'a> Operand<'a> {
         }
     }
 
+    /// This operand with the cache where a padded copy of its stored rows is kept. The cache
+    /// must belong to these very values (a `Matrix` forgets the copy whenever a value
+    /// changes).
+    pub fn with_padded(self, cache: &'a PaddedCache) -> Operand<'a> {
+        Operand {
+            padded: Some(cache),
+            ..self
+        }
+    }
+
     /// The transpose of a row-major matrix with `cols` columns, without moving a byte.
     pub fn transposed(data: &'a [f32], cols: usize) -> Operand<'a> {
         Operand {
@@ -103,6 +122,7 @@ impl<'a> Operand<'a> {
             row_stride: 1,
             col_stride: cols,
             nonzeros: None,
+            padded: None,
         }
     }
 
@@ -114,6 +134,7 @@ impl<'a> Operand<'a> {
             row_stride: self.col_stride,
             col_stride: self.row_stride,
             nonzeros: self.nonzeros,
+            padded: self.padded,
         }
     }
 

@@ -4,8 +4,10 @@
 //! `C[i] = Σ_p A[i][p] · B[p]`. A zero element adds nothing, so this path lists the columns
 //! p where A's row is not zero and adds up only those rows of B. An MNIST batch is 81% zeros
 //! (the blank margin around each digit), so `x · W1`, in training and in every evaluation,
-//! takes a fifth of the multiply-adds of the full sum, and no packing: B is read where it
-//! lies.
+//! takes a fifth of the multiply-adds of the full sum, and no packing of A. B's rows are read
+//! from a copy padded to whole cache lines when A has at least PAD_B_FROM_ROWS rows
+//! (`padded.rs`: a copy kept with B's values, so W1 is copied once per update), else where
+//! they lie.
 //!
 //! The result is the same, bit for bit, as the blocked product's (`gemm.rs`): each element of
 //! C is one chain of multiply-adds over p in order, started from +0.0, with the zero terms left
@@ -16,9 +18,11 @@
 //! How a row is computed: C's row is held in registers, up to 64 columns at a time as blocks
 //! of 8 (one AVX register each), while the list is walked once. When C's width is not a
 //! multiple of 8, the last block overlaps the one before it (50 columns: blocks at 0, 8, ..,
-//! 40 and 42): columns 42..48 are computed twice, the same way, and B needs no padded copy.
-//! With AVX-512 (C at least 16 wide), up to 128 columns at a time as blocks of 16, the last
-//! one 8 wide when it adds at most 8 columns (50: blocks at 0, 16, 32 and an 8 at 42).
+//! 40 and 42): columns 42..48 are computed twice, the same way. With AVX-512 (C at least 16
+//! wide), up to 128 columns at a time as blocks of 16, the last one 8 wide when it adds at
+//! most 8 columns (50: blocks at 0, 16, 32 and an 8 at 42). From a padded B the last block
+//! starts on its line instead and reads into the padding (50: an 8 at 48), whose columns are
+//! computed and not stored.
 //!
 //! Which path (`suits`): A row-major, B's rows contiguous, C at least 8 wide, and at least
 //! SPARSE_FROM_PERCENT of a sample of A's elements zero (of all of them, counted from its
@@ -49,6 +53,7 @@ use super::Operand;
 use super::gemm::{parts_of, threads_for};
 use super::kernel::{Kernel, axpy_row};
 use super::nonzeros::{BandLists, NonZeros};
+use super::padded::PaddedRows;
 use super::threads;
 
 // ANCHOR: sparse_from
@@ -81,7 +86,16 @@ const BLOCKS: usize = 8;
 thread_local! {
     /// Each thread's scratch for listing a row, kept between products.
     static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
+    /// The padded copy of a B that keeps none, owned by the thread that called `gemm` and
+    /// lent to the others.
+    static PADDED_B: RefCell<PaddedRows> = RefCell::new(PaddedRows::default());
 }
+
+// ANCHOR: pad_b_from
+/// B's rows are read padded to whole cache lines (`padded.rs`) when A has at least this many
+/// rows. A copy costs about what a few dozen rows of an MNIST batch save.
+pub const PAD_B_FROM_ROWS: usize = 32;
+// ANCHOR_END: pad_b_from
 
 /// Whether an m x k by k x n product takes this path: A and B laid out as it reads them, C at
 /// least 8 wide, and A mostly zeros (at least SPARSE_FROM_PERCENT of a sample, or of all its
@@ -162,14 +176,30 @@ pub fn gemm(
         .zip(c_bands)
         .map(|(rows, c_band)| (rows, c_band, slots.next()))
         .collect();
-    threads::run_each(threads, jobs, &|(rows, c_band, slot)| {
-        SCRATCH.with_borrow_mut(|scratch| {
-            let lists = match (kept, slot) {
-                (Some(kept), _) => Lists::Kept(kept),
-                (None, Some(band)) => Lists::Made { band, scratch },
-                (None, None) => unreachable!("a band without lists"),
+    PADDED_B.with_borrow_mut(|spare| {
+        // B's rows as the passes read them: padded to whole cache lines (`padded.rs`), kept
+        // with B's values or copied now, when A has rows enough to pay for a copy.
+        let (b, b_width) = if m >= PAD_B_FROM_ROWS {
+            let rows = match b.padded {
+                Some(cache) if b.row_stride == n => cache.rows_of(b, k, n, spare),
+                _ => {
+                    spare.copy(b, k, n);
+                    spare
+                }
             };
-            band(kernel, k, n, a, b, rows, c_band, lists)
+            (rows.operand(), rows.stride())
+        } else {
+            (*b, n)
+        };
+        threads::run_each(threads, jobs, &|(rows, c_band, slot)| {
+            SCRATCH.with_borrow_mut(|scratch| {
+                let lists = match (kept, slot) {
+                    (Some(kept), _) => Lists::Kept(kept),
+                    (None, Some(band)) => Lists::Made { band, scratch },
+                    (None, None) => unreachable!("a band without lists"),
+                };
+                band(kernel, k, n, a, &b, b_width, rows, c_band, lists)
+            });
         });
     });
     if let (None, Some(cache)) = (kept, a.nonzeros) {
@@ -185,12 +215,13 @@ fn band(
     n: usize,
     a: &Operand,
     b: &Operand,
+    b_width: usize,
     rows: Range<usize>,
     c: &mut [f32],
     lists: Lists,
 ) {
     match kernel {
-        Kernel::Portable => band_body::<GROUP>(k, n, a, b, rows, c, lists, pass_portable),
+        Kernel::Portable => band_body::<GROUP>(k, n, a, b, b_width, rows, c, lists, pass_portable),
         Kernel::Avx512 if n >= WIDE => {
             assert!(
                 kernel.is_available(),
@@ -202,7 +233,7 @@ fn band(
             // the only requirement for calling it is that the CPU has all three, which the
             // assert above has just checked at run time.
             unsafe {
-                band_avx512(k, n, a, b, rows, c, lists)
+                band_avx512(k, n, a, b, b_width, rows, c, lists)
             }
         }
         // The AVX-512 kernel's products narrower than its 16-wide block take this build (the
@@ -218,7 +249,7 @@ fn band(
             // only requirement for calling it is that the CPU has both, which the assert
             // above has just checked at run time.
             unsafe {
-                band_avx2_fma(k, n, a, b, rows, c, lists)
+                band_avx2_fma(k, n, a, b, b_width, rows, c, lists)
             }
         }
     }
@@ -228,11 +259,13 @@ fn band(
 /// those of `pass_avx2_fma`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
 fn band_avx2_fma(
     k: usize,
     n: usize,
     a: &Operand,
     b: &Operand,
+    b_width: usize,
     rows: Range<usize>,
     c: &mut [f32],
     lists: Lists,
@@ -242,11 +275,12 @@ fn band_avx2_fma(
         n,
         a,
         b,
+        b_width,
         rows,
         c,
         lists,
         // A closure inherits its function's target features: this call needs no `unsafe`.
-        |blocks, cols, a_row, b, ldb, out| pass_avx2_fma(blocks, cols, a_row, b, ldb, out),
+        |blocks, cols, a_row, b, ldb, wb, out| pass_avx2_fma(blocks, cols, a_row, b, ldb, wb, out),
     )
 }
 
@@ -255,11 +289,13 @@ fn band_avx2_fma(
 /// loads and multiply-adds per listed value instead of the AVX2 build's seven.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma,avx512f")]
+#[allow(clippy::too_many_arguments)]
 fn band_avx512(
     k: usize,
     n: usize,
     a: &Operand,
     b: &Operand,
+    b_width: usize,
     rows: Range<usize>,
     c: &mut [f32],
     lists: Lists,
@@ -269,17 +305,19 @@ fn band_avx512(
         n,
         a,
         b,
+        b_width,
         rows,
         c,
         lists,
-        |blocks, cols, a_row, b, ldb, out| pass_avx512(blocks, cols, a_row, b, ldb, out),
+        |blocks, cols, a_row, b, ldb, wb, out| pass_avx512(blocks, cols, a_row, b, ldb, wb, out),
     )
 }
 
 /// Takes the list of the non-zeros of each row in `rows` of A (kept, or made now) and computes
 /// that row of C from it, pass by pass: `pass(blocks of LANES in the pass, listed columns,
-/// A's row, B from the pass's first column, B's row stride, the pass's columns of C)`. C is
-/// at least LANES wide.
+/// A's row, B from the pass's first column, B's row stride, how far each row of B may be
+/// read from there, the pass's columns of C)`. C is at least LANES wide; B's rows may be read
+/// `b_width` (at least n) from their start.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn band_body<const LANES: usize>(
@@ -287,11 +325,16 @@ fn band_body<const LANES: usize>(
     n: usize,
     a: &Operand,
     b: &Operand,
+    b_width: usize,
     rows: Range<usize>,
     c: &mut [f32],
     mut lists: Lists,
-    pass: impl Fn(usize, &[u32], &[f32], &[f32], usize, &mut [f32]),
+    pass: impl Fn(usize, &[u32], &[f32], &[f32], usize, usize, &mut [f32]),
 ) {
+    assert!(
+        b_width >= n,
+        "sparse: B's rows read {b_width} wide for {n} columns"
+    );
     for (r, i) in rows.enumerate() {
         let row = &a.data[i * a.row_stride..][..k];
         let cols = lists.of_row(i, row);
@@ -308,6 +351,7 @@ fn band_body<const LANES: usize>(
                 row,
                 &b.data[j..],
                 b.row_stride,
+                b_width - j,
                 out,
             );
             j0 = j + w;
@@ -322,17 +366,18 @@ fn pass_portable(
     a_row: &[f32],
     b: &[f32],
     ldb: usize,
+    wb: usize,
     out: &mut [f32],
 ) {
     match blocks {
-        1 => pass_portable_of::<0>(cols, a_row, b, ldb, out),
-        2 => pass_portable_of::<1>(cols, a_row, b, ldb, out),
-        3 => pass_portable_of::<2>(cols, a_row, b, ldb, out),
-        4 => pass_portable_of::<3>(cols, a_row, b, ldb, out),
-        5 => pass_portable_of::<4>(cols, a_row, b, ldb, out),
-        6 => pass_portable_of::<5>(cols, a_row, b, ldb, out),
-        7 => pass_portable_of::<6>(cols, a_row, b, ldb, out),
-        _ => pass_portable_of::<7>(cols, a_row, b, ldb, out),
+        1 => pass_portable_of::<0>(cols, a_row, b, ldb, wb, out),
+        2 => pass_portable_of::<1>(cols, a_row, b, ldb, wb, out),
+        3 => pass_portable_of::<2>(cols, a_row, b, ldb, wb, out),
+        4 => pass_portable_of::<3>(cols, a_row, b, ldb, wb, out),
+        5 => pass_portable_of::<4>(cols, a_row, b, ldb, wb, out),
+        6 => pass_portable_of::<5>(cols, a_row, b, ldb, wb, out),
+        7 => pass_portable_of::<6>(cols, a_row, b, ldb, wb, out),
+        _ => pass_portable_of::<7>(cols, a_row, b, ldb, wb, out),
     }
 }
 
@@ -344,9 +389,10 @@ fn pass_portable_of<const FULL: usize>(
     a_row: &[f32],
     b: &[f32],
     ldb: usize,
+    wb: usize,
     out: &mut [f32],
 ) {
-    pass::<false, GROUP, GROUP, FULL>(cols, a_row, b, ldb, out)
+    pass::<false, GROUP, GROUP, FULL>(cols, a_row, b, ldb, wb, out)
 }
 
 /// One pass in the AVX2+FMA build: the number of blocks picks the instance of `pass`.
@@ -358,17 +404,18 @@ fn pass_avx2_fma(
     a_row: &[f32],
     b: &[f32],
     ldb: usize,
+    wb: usize,
     out: &mut [f32],
 ) {
     match blocks {
-        1 => pass_avx2_fma_of::<0>(cols, a_row, b, ldb, out),
-        2 => pass_avx2_fma_of::<1>(cols, a_row, b, ldb, out),
-        3 => pass_avx2_fma_of::<2>(cols, a_row, b, ldb, out),
-        4 => pass_avx2_fma_of::<3>(cols, a_row, b, ldb, out),
-        5 => pass_avx2_fma_of::<4>(cols, a_row, b, ldb, out),
-        6 => pass_avx2_fma_of::<5>(cols, a_row, b, ldb, out),
-        7 => pass_avx2_fma_of::<6>(cols, a_row, b, ldb, out),
-        _ => pass_avx2_fma_of::<7>(cols, a_row, b, ldb, out),
+        1 => pass_avx2_fma_of::<0>(cols, a_row, b, ldb, wb, out),
+        2 => pass_avx2_fma_of::<1>(cols, a_row, b, ldb, wb, out),
+        3 => pass_avx2_fma_of::<2>(cols, a_row, b, ldb, wb, out),
+        4 => pass_avx2_fma_of::<3>(cols, a_row, b, ldb, wb, out),
+        5 => pass_avx2_fma_of::<4>(cols, a_row, b, ldb, wb, out),
+        6 => pass_avx2_fma_of::<5>(cols, a_row, b, ldb, wb, out),
+        7 => pass_avx2_fma_of::<6>(cols, a_row, b, ldb, wb, out),
+        _ => pass_avx2_fma_of::<7>(cols, a_row, b, ldb, wb, out),
     }
 }
 
@@ -385,9 +432,10 @@ fn pass_avx2_fma_of<const FULL: usize>(
     a_row: &[f32],
     b: &[f32],
     ldb: usize,
+    wb: usize,
     out: &mut [f32],
 ) {
-    pass::<true, GROUP, GROUP, FULL>(cols, a_row, b, ldb, out)
+    pass::<true, GROUP, GROUP, FULL>(cols, a_row, b, ldb, wb, out)
 }
 
 /// One pass in the AVX-512 build: the number of blocks of 16, and whether the last one holds
@@ -399,11 +447,19 @@ fn pass_avx2_fma_of<const FULL: usize>(
 /// alternating, the same bits).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma,avx512f")]
-fn pass_avx512(blocks: usize, cols: &[u32], a_row: &[f32], b: &[f32], ldb: usize, out: &mut [f32]) {
+fn pass_avx512(
+    blocks: usize,
+    cols: &[u32],
+    a_row: &[f32],
+    b: &[f32],
+    ldb: usize,
+    wb: usize,
+    out: &mut [f32],
+) {
     if blocks > 1 && out.len() <= WIDE * (blocks - 1) + GROUP {
-        pass_avx512_with::<GROUP>(blocks, cols, a_row, b, ldb, out)
+        pass_avx512_with::<GROUP>(blocks, cols, a_row, b, ldb, wb, out)
     } else {
-        pass_avx512_with::<WIDE>(blocks, cols, a_row, b, ldb, out)
+        pass_avx512_with::<WIDE>(blocks, cols, a_row, b, ldb, wb, out)
     }
 }
 
@@ -416,17 +472,18 @@ fn pass_avx512_with<const TAIL: usize>(
     a_row: &[f32],
     b: &[f32],
     ldb: usize,
+    wb: usize,
     out: &mut [f32],
 ) {
     match blocks {
-        1 => pass_avx512_of::<0, TAIL>(cols, a_row, b, ldb, out),
-        2 => pass_avx512_of::<1, TAIL>(cols, a_row, b, ldb, out),
-        3 => pass_avx512_of::<2, TAIL>(cols, a_row, b, ldb, out),
-        4 => pass_avx512_of::<3, TAIL>(cols, a_row, b, ldb, out),
-        5 => pass_avx512_of::<4, TAIL>(cols, a_row, b, ldb, out),
-        6 => pass_avx512_of::<5, TAIL>(cols, a_row, b, ldb, out),
-        7 => pass_avx512_of::<6, TAIL>(cols, a_row, b, ldb, out),
-        _ => pass_avx512_of::<7, TAIL>(cols, a_row, b, ldb, out),
+        1 => pass_avx512_of::<0, TAIL>(cols, a_row, b, ldb, wb, out),
+        2 => pass_avx512_of::<1, TAIL>(cols, a_row, b, ldb, wb, out),
+        3 => pass_avx512_of::<2, TAIL>(cols, a_row, b, ldb, wb, out),
+        4 => pass_avx512_of::<3, TAIL>(cols, a_row, b, ldb, wb, out),
+        5 => pass_avx512_of::<4, TAIL>(cols, a_row, b, ldb, wb, out),
+        6 => pass_avx512_of::<5, TAIL>(cols, a_row, b, ldb, wb, out),
+        7 => pass_avx512_of::<6, TAIL>(cols, a_row, b, ldb, wb, out),
+        _ => pass_avx512_of::<7, TAIL>(cols, a_row, b, ldb, wb, out),
     }
 }
 
@@ -440,41 +497,46 @@ fn pass_avx512_of<const FULL: usize, const TAIL: usize>(
     a_row: &[f32],
     b: &[f32],
     ldb: usize,
+    wb: usize,
     out: &mut [f32],
 ) {
-    pass::<true, WIDE, TAIL, FULL>(cols, a_row, b, ldb, out)
+    pass::<true, WIDE, TAIL, FULL>(cols, a_row, b, ldb, wb, out)
 }
 
 /// `out` (w columns, LANES·FULL < w ≤ LANES·FULL + TAIL) = Σ A[p] · B[p][..w] over the
-/// listed p, B's rows `ldb` apart: FULL blocks of LANES from column 0, and a last block of
-/// TAIL ending at w, which overlaps the one before it when w - LANES·FULL < TAIL. The last
-/// block has its own accumulator rather than a place in the array: as a member of the array,
-/// LLVM cut it into pieces of 1, 4, 2 and 1 lanes (seen in the assembly).
+/// listed p, B's rows `ldb` apart and readable `wb` (at least w) from their start: FULL blocks
+/// of LANES from column 0, and a last block of TAIL, at LANES·FULL if the row is readable that
+/// far (a padded B, `padded.rs`: the block reaches into the padding, whose columns are not
+/// stored), else ending at w, overlapping the one before it when w - LANES·FULL < TAIL. The
+/// last block has its own accumulator rather than a place in the array: as a member of the
+/// array, LLVM cut it into pieces of 1, 4, 2 and 1 lanes (seen in the assembly).
 #[inline(always)]
 fn pass<const FUSED: bool, const LANES: usize, const TAIL: usize, const FULL: usize>(
     cols: &[u32],
     a_row: &[f32],
     b: &[f32],
     ldb: usize,
+    wb: usize,
     out: &mut [f32],
 ) {
     let w = out.len();
-    assert!(w >= TAIL && w > LANES * FULL && w <= LANES * FULL + TAIL);
+    assert!(w >= TAIL && w > LANES * FULL && w <= LANES * FULL + TAIL && wb >= w);
+    let tail = (LANES * FULL).min(wb - TAIL);
     let mut acc = [[0.0f32; LANES]; FULL];
     let mut last = [0.0f32; TAIL];
     for &p in cols {
         let p = p as usize;
         let v = a_row[p];
-        let b_row = &b[p * ldb..][..w];
+        let b_row = &b[p * ldb..][..wb];
         for (t, acc) in acc.iter_mut().enumerate() {
             axpy_row::<FUSED, LANES>(acc, v, b_row[LANES * t..][..LANES].try_into().unwrap());
         }
-        axpy_row::<FUSED, TAIL>(&mut last, v, b_row[w - TAIL..].try_into().unwrap());
+        axpy_row::<FUSED, TAIL>(&mut last, v, b_row[tail..][..TAIL].try_into().unwrap());
     }
     for (acc, out) in acc.iter().zip(out.as_chunks_mut::<LANES>().0) {
         *out = *acc;
     }
-    out[w - TAIL..].copy_from_slice(&last);
+    out[tail..].copy_from_slice(&last[..w - tail]);
 }
 
 /// Where a band finds the non-zero columns of its rows of A, in order. Only the columns: the
