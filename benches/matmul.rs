@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use backprop::Rng;
-use backprop::matmul::{self, BandLists, Kernel, NonZeroCache, NonZeros, Operand};
+use backprop::matmul::{self, BandLists, Kernel, NonZeroCache, NonZeros, Operand, PaddedCache};
 
 /// One product to measure: C (m x n) = A (m x k) · B (k x n), with A and/or B stored transposed.
 struct Shape {
@@ -35,7 +35,8 @@ struct Shape {
     mnist: bool,
     /// A comes with the lists of its stored rows' non-zeros kept, as the batch has them after
     /// a training step's first `x · W1`: the step's second `x · W1` reads them, and its
-    /// `x.T · dout` takes the scatter path (`scatter.rs`).
+    /// `x.T · dout` takes the scatter path (`scatter.rs`). B comes with its rows padded to
+    /// cache lines kept (`padded.rs`), as W1 has them after the update.
     lists: bool,
 }
 
@@ -252,6 +253,12 @@ fn main() {
             Operand::transposed(&b, s.k)
         } else {
             Operand::row_major(&b, s.n)
+        };
+        let b_padded = PaddedCache::new();
+        let b_op = if s.lists {
+            b_op.with_padded(&b_padded)
+        } else {
+            b_op
         };
         let mut c = vec![0.0f32; s.m * s.n];
         let flop = 2.0 * (s.m * s.k * s.n) as f64;

@@ -13,8 +13,8 @@
 
 use backprop::Rng;
 use backprop::matmul::{
-    self, BandLists, NonZeroCache, NonZeros, Operand, Path, SCATTER_MAX_SUM, SKIP_FROM,
-    SPARSE_FROM_PERCENT,
+    self, BandLists, NonZeroCache, NonZeros, Operand, PaddedCache, Path, SCATTER_MAX_SUM,
+    SKIP_FROM, SPARSE_FROM_PERCENT,
 };
 use proptest::prelude::*;
 
@@ -94,6 +94,10 @@ fn check_on(
         Operand::row_major(&a, k)
     };
     let b_op = Operand::row_major(&b, n);
+    // B also as a matrix that keeps its rows padded to cache lines (`padded.rs`), which the
+    // sparse path reads when A has PAD_B_FROM_ROWS rows or more.
+    let b_padded = PaddedCache::new();
+    let b_ops = [b_op, b_op.with_padded(&b_padded)];
     let cache = kept_lists(k, m, &a);
     let a_kept = Operand::transposed(&a, m).with_nonzeros(&cache);
     // Both paths where the sparse one can read the operands (A row-major, C 8 wide), each
@@ -111,7 +115,10 @@ fn check_on(
     }
     for kernel in kernels() {
         let expected = chain(m, k, n, &a_op, &b_op, kernel.fused());
-        for &threads in thread_counts {
+        for (&threads, b_op) in thread_counts
+            .iter()
+            .flat_map(|t| b_ops.iter().map(move |b| (t, *b)))
+        {
             for &(path, a_op) in &paths {
                 let mut c = vec![f32::NAN; m * n];
                 match path {
@@ -125,9 +132,10 @@ fn check_on(
                     .zip(&expected)
                     .all(|(x, y)| x.to_bits() == y.to_bits());
                 let kept = a_op.nonzeros.is_some();
+                let padded = b_op.padded.is_some();
                 assert!(
                     same,
-                    "{m}x{k}·{k}x{n} (zeros {zeros}, blank {blank}, a_t {a_t}, seed {seed}), {kernel:?}, {threads} threads, path {path:?}, lists kept {kept}: not the chain's bits"
+                    "{m}x{k}·{k}x{n} (zeros {zeros}, blank {blank}, a_t {a_t}, seed {seed}), {kernel:?}, {threads} threads, path {path:?}, lists kept {kept}, B padded {padded}: not the chain's bits"
                 );
             }
         }

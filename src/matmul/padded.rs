@@ -14,7 +14,9 @@
 //! `PaddedCache` next to its values, hands it to the product with them (`Operand::padded`)
 //! and forgets it whenever a value changes. W1 changes once a training step, and is read
 //! twice by `x · W1` between two updates (the loss's, then the next step's gradient's), and
-//! 560 times by an evaluation. An operand without a cache gets a copy for the product.
+//! 560 times by an evaluation. An operand without a cache is read where it lies: a copy for
+//! one product would cost about what it saves, and more on two threads (each would read
+//! half of the copy from the other core's cache, where B itself stays in both).
 //!
 //! The padding is never part of the result: the blocks that reach into it compute columns
 //! that are not stored, and each stored element is the same chain of multiply-adds as from
@@ -22,10 +24,17 @@
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use std::ops::Range;
+
 use super::Operand;
+use super::gemm::parts_of;
+use super::threads;
 
 /// Floats in a cache line (64 bytes): a padded row is a whole number of them.
 pub const LINE_FLOATS: usize = 16;
+
+/// A copy is shared out among threads only if each gets at least this many values.
+const MIN_COPY_PER_THREAD: usize = 1 << 13;
 
 /// Where a matrix's padded copy is kept between products: empty until the sparse path fills
 /// it, then read by every later product with the same values as B. A forgotten copy leaves its
@@ -71,27 +80,22 @@ impl PaddedCache {
     }
 
     /// The copy of `b` (k x n, its rows contiguous and `n` apart: a whole row-major matrix,
-    /// whose values these are), made now if none is kept. A copy kept for another shape
-    /// (which a `Matrix` never asks for) is not used: a fresh one is returned in `spare`.
-    pub(super) fn rows_of<'c>(
-        &'c self,
+    /// whose values these are), made now on up to `threads` threads if none is kept; `None` if
+    /// the copy kept is of another shape (which a `Matrix` never asks for).
+    pub(super) fn rows_of(
+        &self,
         b: &Operand,
         k: usize,
         n: usize,
-        spare: &'c mut PaddedRows,
-    ) -> &'c PaddedRows {
+        threads: usize,
+    ) -> Option<&PaddedRows> {
         let kept = self.kept.get_or_init(|| {
             let mut room = self.room.lock().unwrap_or_else(PoisonError::into_inner);
             let mut rows = std::mem::take(&mut *room);
-            rows.copy(b, k, n);
+            rows.copy(b, k, n, threads);
             rows
         });
-        if kept.k == k && kept.n == n {
-            kept
-        } else {
-            spare.copy(b, k, n);
-            spare
-        }
+        (kept.k == k && kept.n == n).then_some(kept)
     }
 }
 
@@ -123,12 +127,13 @@ impl PaddedRows {
     /// A padded copy of `b` (k x n, its rows contiguous).
     pub fn of(b: &Operand, k: usize, n: usize) -> PaddedRows {
         let mut rows = PaddedRows::new();
-        rows.copy(b, k, n);
+        rows.copy(b, k, n, 1);
         rows
     }
 
-    /// Makes this a padded copy of `b` (k x n, its rows contiguous), reusing the storage.
-    pub fn copy(&mut self, b: &Operand, k: usize, n: usize) {
+    /// Makes this a padded copy of `b` (k x n, its rows contiguous), reusing the storage, its
+    /// rows shared out among `threads` threads.
+    pub fn copy(&mut self, b: &Operand, k: usize, n: usize, threads: usize) {
         assert!(
             b.col_stride == 1 || n <= 1,
             "PaddedRows: B's rows are not contiguous"
@@ -146,9 +151,17 @@ impl PaddedRows {
                 .align_offset(LINE_FLOATS * size_of::<f32>());
             self.offset = if offset < LINE_FLOATS { offset } else { 0 };
         }
-        let rows = &mut self.store[self.offset..self.offset + len];
-        copy_rows(b.data, b.row_stride, n, rows, stride);
         (self.k, self.n, self.stride) = (k, n, stride);
+        // A small copy is quicker made than shared out.
+        let threads = threads.min((k * n / MIN_COPY_PER_THREAD).max(1));
+        let parts = parts_of(k, threads);
+        let shares = (0..parts).map(|t| threads::share(k, t, parts));
+        let outs = threads::cut(self.rows_mut(), shares.clone().map(|s| s.len() * stride));
+        let jobs: Vec<(Range<usize>, &mut [f32])> = shares.zip(outs).collect();
+        threads::run_each(threads, jobs, &|(rows, out)| {
+            let from = &b.data[rows.start * b.row_stride..];
+            copy_rows(from, b.row_stride, n, out, stride);
+        });
     }
 
     /// The rows, to write: each `stride()` apart, n values and then the padding, which must
@@ -221,18 +234,36 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_shared_out_among_threads_is_the_same() {
+        let (k, n) = (2 * MIN_COPY_PER_THREAD / 50 + 7, 50);
+        let values: Vec<f32> = (0..k * n).map(|v| v as f32).collect();
+        let b = Operand::row_major(&values, n);
+        let one = PaddedRows::of(&b, k, n);
+        for threads in [2, 3] {
+            let mut more = PaddedRows::new();
+            more.copy(&b, k, n, threads);
+            assert!(more.rows() == one.rows(), "{threads} threads");
+        }
+    }
+
+    #[test]
     fn a_cache_keeps_its_copy_and_refuses_another_shape() {
         let values: Vec<f32> = (0..12).map(|v| v as f32).collect();
         let cache = PaddedCache::new();
-        let mut spare = PaddedRows::default();
-        let first = cache.rows_of(&Operand::row_major(&values, 4), 3, 4, &mut spare);
+        let first = cache.rows_of(&Operand::row_major(&values, 4), 3, 4, 1);
+        let first = first.expect("a copy is made");
         assert_eq!(first.rows()[16..20], values[4..8]);
-        let first = first.rows().as_ptr();
         assert!(cache.is_filled());
-        let again = cache.rows_of(&Operand::row_major(&values, 4), 3, 4, &mut spare);
-        assert_eq!(again.rows().as_ptr(), first, "the kept copy is read again");
-        let other = cache.rows_of(&Operand::row_major(&values, 6), 2, 6, &mut spare);
-        assert_eq!(other.rows()[16..22], values[6..12]);
-        assert_ne!(other.rows().as_ptr(), first);
+        let again = cache.rows_of(&Operand::row_major(&values, 4), 3, 4, 2);
+        assert_eq!(
+            again.map(|rows| rows.rows().as_ptr()),
+            Some(first.rows().as_ptr()),
+            "the kept copy is read again"
+        );
+        assert!(
+            cache
+                .rows_of(&Operand::row_major(&values, 6), 2, 6, 1)
+                .is_none()
+        );
     }
 }

@@ -5,9 +5,9 @@
 //! p where A's row is not zero and adds up only those rows of B. An MNIST batch is 81% zeros
 //! (the blank margin around each digit), so `x · W1`, in training and in every evaluation,
 //! takes a fifth of the multiply-adds of the full sum, and no packing of A. B's rows are read
-//! from a copy padded to whole cache lines when A has at least PAD_B_FROM_ROWS rows
-//! (`padded.rs`: a copy kept with B's values, so W1 is copied once per update), else where
-//! they lie.
+//! from a copy padded to whole cache lines, kept with B's values (`padded.rs`: W1 is copied
+//! once per update), when A has at least PAD_B_FROM_ROWS rows and B is a matrix that keeps
+//! one, else where they lie.
 //!
 //! The result is the same, bit for bit, as the blocked product's (`gemm.rs`): each element of
 //! C is one chain of multiply-adds over p in order, started from +0.0, with the zero terms left
@@ -53,7 +53,6 @@ use super::Operand;
 use super::gemm::{parts_of, threads_for};
 use super::kernel::{Kernel, axpy_row};
 use super::nonzeros::{BandLists, NonZeros};
-use super::padded::PaddedRows;
 use super::threads;
 
 // ANCHOR: sparse_from
@@ -86,14 +85,12 @@ const BLOCKS: usize = 8;
 thread_local! {
     /// Each thread's scratch for listing a row, kept between products.
     static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch::new()) };
-    /// The padded copy of a B that keeps none, owned by the thread that called `gemm` and
-    /// lent to the others.
-    static PADDED_B: RefCell<PaddedRows> = RefCell::new(PaddedRows::default());
 }
 
 // ANCHOR: pad_b_from
-/// B's rows are read padded to whole cache lines (`padded.rs`) when A has at least this many
-/// rows. A copy costs about what a few dozen rows of an MNIST batch save.
+/// B's rows are read from a copy padded to whole cache lines, kept with its values
+/// (`padded.rs`), when A has at least this many rows. A copy costs about what a few dozen rows
+/// of an MNIST batch save.
 pub const PAD_B_FROM_ROWS: usize = 32;
 // ANCHOR_END: pad_b_from
 
@@ -176,30 +173,24 @@ pub fn gemm(
         .zip(c_bands)
         .map(|(rows, c_band)| (rows, c_band, slots.next()))
         .collect();
-    PADDED_B.with_borrow_mut(|spare| {
-        // B's rows as the passes read them: padded to whole cache lines (`padded.rs`), kept
-        // with B's values or copied now, when A has rows enough to pay for a copy.
-        let (b, b_width) = if m >= PAD_B_FROM_ROWS {
-            let rows = match b.padded {
-                Some(cache) if b.row_stride == n => cache.rows_of(b, k, n, spare),
-                _ => {
-                    spare.copy(b, k, n);
-                    spare
-                }
+    // B's rows as the passes read them: from the copy padded to whole cache lines kept with
+    // B's values (`padded.rs`), when A has rows enough to pay for making one.
+    let padded = b
+        .padded
+        .filter(|_| m >= PAD_B_FROM_ROWS && b.row_stride == n)
+        .and_then(|cache| cache.rows_of(b, k, n, threads));
+    let (b, b_width) = match padded {
+        Some(rows) => (rows.operand(), rows.stride()),
+        None => (*b, n),
+    };
+    threads::run_each(threads, jobs, &|(rows, c_band, slot)| {
+        SCRATCH.with_borrow_mut(|scratch| {
+            let lists = match (kept, slot) {
+                (Some(kept), _) => Lists::Kept(kept),
+                (None, Some(band)) => Lists::Made { band, scratch },
+                (None, None) => unreachable!("a band without lists"),
             };
-            (rows.operand(), rows.stride())
-        } else {
-            (*b, n)
-        };
-        threads::run_each(threads, jobs, &|(rows, c_band, slot)| {
-            SCRATCH.with_borrow_mut(|scratch| {
-                let lists = match (kept, slot) {
-                    (Some(kept), _) => Lists::Kept(kept),
-                    (None, Some(band)) => Lists::Made { band, scratch },
-                    (None, None) => unreachable!("a band without lists"),
-                };
-                band(kernel, k, n, a, &b, b_width, rows, c_band, lists)
-            });
+            band(kernel, k, n, a, &b, b_width, rows, c_band, lists)
         });
     });
     if let (None, Some(cache)) = (kept, a.nonzeros) {
