@@ -371,7 +371,10 @@ impl Matrix {
         let g = &g.data.values[..];
         let stored = self.stored_mut();
         let (threads, part) = sub_scaled_shares(stored.values.len(), cols);
-        let mut padded = stored.padded.take_room(rows, cols);
+        let mut padded = stored.padded.take_room();
+        if let Some(copy) = padded.as_mut() {
+            copy.fit(rows, cols);
+        }
         let stride = padded.as_ref().map_or(0, |copy| copy.stride());
         let mut copies = padded
             .as_mut()

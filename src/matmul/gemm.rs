@@ -93,7 +93,7 @@ const LINE: usize = 16;
 /// one line) are read as two 8-value vectors each, and from a buffer that is not aligned to
 /// a line every other vector straddles two lines. (`Vec` promises the alignment of `f32`
 /// only; a large allocation typically starts 16 bytes past a page.)
-fn line_offset(buf: &[f32]) -> usize {
+pub(super) fn line_offset(buf: &[f32]) -> usize {
     let offset = buf.as_ptr().align_offset(LINE * size_of::<f32>());
     if offset < LINE { offset } else { 0 }
 }

@@ -27,7 +27,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use std::ops::Range;
 
 use super::Operand;
-use super::gemm::parts_of;
+use super::gemm::{line_offset, parts_of};
 use super::threads;
 
 /// Floats in a cache line (64 bytes): a padded row is a whole number of them.
@@ -66,11 +66,12 @@ impl PaddedCache {
         self.kept.get().is_some()
     }
 
-    /// The room of a forgotten copy of a k x n matrix, to make the copy again in step with a
-    /// change of every value (`Matrix::sub_scaled`); `None` if no such copy was made.
-    pub fn take_room(&mut self, k: usize, n: usize) -> Option<PaddedRows> {
+    /// The room of a forgotten copy, to make the copy again in step with a change of every
+    /// value (`Matrix::sub_scaled`, which fits it to the matrix's shape); `None` if no copy was
+    /// ever made.
+    pub fn take_room(&mut self) -> Option<PaddedRows> {
         let room = self.room.get_mut().unwrap_or_else(PoisonError::into_inner);
-        (room.k == k && room.n == n && !room.store.is_empty()).then(|| std::mem::take(room))
+        (!room.store.is_empty()).then(|| std::mem::take(room))
     }
 
     /// Keeps `rows`, made again from the values as they now are, unless a copy is kept
@@ -138,20 +139,8 @@ impl PaddedRows {
             b.col_stride == 1 || n <= 1,
             "PaddedRows: B's rows are not contiguous"
         );
-        let stride = n.next_multiple_of(LINE_FLOATS);
-        let len = k * stride;
-        if (self.n, self.stride) != (n, stride) || self.store.len() < self.offset + len {
-            // New room, zeroed, for the rows and for moving them onto a line. Room of the
-            // same row length is reused as it is: its padding still holds zeros.
-            self.store.clear();
-            self.store.resize(len + LINE_FLOATS, 0.0);
-            let offset = self
-                .store
-                .as_ptr()
-                .align_offset(LINE_FLOATS * size_of::<f32>());
-            self.offset = if offset < LINE_FLOATS { offset } else { 0 };
-        }
-        (self.k, self.n, self.stride) = (k, n, stride);
+        self.fit(k, n);
+        let stride = self.stride;
         // A small copy is quicker made than shared out.
         let threads = threads.min((k * n / MIN_COPY_PER_THREAD).max(1));
         let parts = parts_of(k, threads);
@@ -162,6 +151,20 @@ impl PaddedRows {
             let from = &b.data[rows.start * b.row_stride..];
             copy_rows(from, b.row_stride, n, out, stride);
         });
+    }
+
+    /// Makes room for k rows of n values, padded, on a cache line: the storage is reused as it
+    /// is for rows of the same length (their padding still holds zeros), else made anew,
+    /// zeroed. The rows' values are then to be written (`rows_mut`).
+    pub fn fit(&mut self, k: usize, n: usize) {
+        let stride = n.next_multiple_of(LINE_FLOATS);
+        let len = k * stride;
+        if self.n != n || self.store.len() < self.offset + len {
+            self.store.clear();
+            self.store.resize(len + LINE_FLOATS, 0.0);
+            self.offset = line_offset(&self.store);
+        }
+        (self.k, self.n, self.stride) = (k, n, stride);
     }
 
     /// The rows, to write: each `stride()` apart, n values and then the padding, which must
@@ -260,10 +263,22 @@ mod tests {
             Some(first.rows().as_ptr()),
             "the kept copy is read again"
         );
-        assert!(
-            cache
-                .rows_of(&Operand::row_major(&values, 6), 2, 6, 1)
-                .is_none()
-        );
+        for (k, n) in [(2, 6), (3, 2), (1, 4)] {
+            let b = Operand::row_major(&values, n);
+            assert!(cache.rows_of(&b, k, n, 1).is_none(), "{k}x{n}");
+        }
+    }
+
+    #[test]
+    fn a_copy_made_again_in_its_room_holds_the_new_rows_and_zeros() {
+        let values: Vec<f32> = (0..40 * 33).map(|v| v as f32 + 1.0).collect();
+        let mut rows = PaddedRows::new();
+        // Longer, then shorter rows, then more of them: every copy as if made afresh.
+        for (k, n) in [(3, 20), (40, 20), (5, 33), (2, 17), (40, 33), (40, 20)] {
+            rows.copy(&Operand::row_major(&values, n), k, n, 1);
+            let fresh = PaddedRows::of(&Operand::row_major(&values, n), k, n);
+            assert_eq!(rows.stride(), fresh.stride(), "{k}x{n}");
+            assert!(rows.rows() == fresh.rows(), "{k}x{n}");
+        }
     }
 }
