@@ -366,20 +366,22 @@ fn changing_a_matrix_forgets_its_lists() {
 /// A matrix multiplied as the B of a sparse product keeps a copy of its rows padded to whole
 /// cache lines (`matmul/padded.rs`) for the next product. Every method that changes it
 /// forgets the copy, but for `sub_scaled`, which makes it again from the new values as it
-/// writes them (on 1 and 2 threads); a clone that shares the values keeps its copy. After
+/// writes them (on 1 and 2 threads, the values in several parts); a clone that shares the values keeps its copy. After
 /// each change the product equals one with a matrix that never had a copy.
 #[test]
 fn changing_a_matrix_forgets_or_remakes_its_padded_rows() {
     let (x, _) = sparse_and_dense(16);
+    // 70 columns: enough values (17,920) for `sub_scaled` to share them out on two threads.
+    const N: usize = 70;
     let mut rng = Rng::new(17);
-    let w0 = Matrix::randn(256, 50, 1.0, &mut rng);
-    let bias = Matrix::randn(1, 50, 1.0, &mut rng);
-    let step = Matrix::randn(256, 50, 1.0, &mut rng);
+    let w0 = Matrix::randn(256, N, 1.0, &mut rng);
+    let bias = Matrix::randn(1, N, 1.0, &mut rng);
+    let step = Matrix::randn(256, N, 1.0, &mut rng);
     let other = Matrix::randn(256, 256, 1.0, &mut rng);
-    let fresh = |w: &Matrix| x.dot(&Matrix::from_vec(256, 50, w.as_slice().to_vec()));
+    let fresh = |w: &Matrix| x.dot(&Matrix::from_vec(256, N, w.as_slice().to_vec()));
     type Change<'a> = Box<dyn Fn(&mut Matrix) + 'a>;
     let changes: Vec<(&str, Change, bool)> = vec![
-        ("set", Box::new(|m| m.set(3, 49, 42.0)), false),
+        ("set", Box::new(|m| m.set(3, N - 1, 42.0)), false),
         ("row_mut", Box::new(|m| m.row_mut(200)[48] = 42.0), false),
         (
             "as_mut_slice",
@@ -403,7 +405,7 @@ fn changing_a_matrix_forgets_or_remakes_its_padded_rows() {
         matmul::set_threads_here(threads);
         for (name, change, remade) in &changes {
             for shared in [false, true] {
-                let mut w = Matrix::from_vec(256, 50, w0.as_slice().to_vec());
+                let mut w = Matrix::from_vec(256, N, w0.as_slice().to_vec());
                 let clone = w.clone();
                 let _ = x.dot(&w);
                 assert!(w.keeps_padded_rows() && clone.keeps_padded_rows(), "{name}");
