@@ -159,7 +159,7 @@ impl PaddedRows {
     pub fn fit(&mut self, k: usize, n: usize) {
         let stride = n.next_multiple_of(LINE_FLOATS);
         let len = k * stride;
-        if self.n != n || self.store.len() < self.offset + len {
+        if self.n != n || self.store.len() < len + LINE_FLOATS {
             self.store.clear();
             self.store.resize(len + LINE_FLOATS, 0.0);
             self.offset = line_offset(&self.store);
@@ -273,8 +273,17 @@ mod tests {
     fn a_copy_made_again_in_its_room_holds_the_new_rows_and_zeros() {
         let values: Vec<f32> = (0..40 * 33).map(|v| v as f32 + 1.0).collect();
         let mut rows = PaddedRows::new();
-        // Longer, then shorter rows, then more of them: every copy as if made afresh.
-        for (k, n) in [(3, 20), (40, 20), (5, 33), (2, 17), (40, 33), (40, 20)] {
+        // More rows (one more), longer, then shorter rows, then more of them: every copy as if
+        // made afresh.
+        for (k, n) in [
+            (3, 20),
+            (40, 20),
+            (41, 20),
+            (5, 33),
+            (2, 17),
+            (40, 33),
+            (40, 20),
+        ] {
             rows.copy(&Operand::row_major(&values, n), k, n, 1);
             let fresh = PaddedRows::of(&Operand::row_major(&values, n), k, n);
             assert_eq!(rows.stride(), fresh.stride(), "{k}x{n}");
