@@ -22,9 +22,8 @@
 //! that are not stored, and each stored element is the same chain of multiply-adds as from
 //! B where it lies, so the product is the same, bit for bit.
 
-use std::sync::{Mutex, OnceLock, PoisonError};
-
 use std::ops::Range;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::Operand;
 use super::gemm::{line_offset, parts_of};
@@ -200,17 +199,23 @@ impl PaddedRows {
 /// `to_stride` values, as many rows as `to` holds, leaving the places past n as they are.
 pub fn copy_rows(from: &[f32], from_stride: usize, n: usize, to: &mut [f32], to_stride: usize) {
     for (p, row) in to.chunks_exact_mut(to_stride).enumerate() {
-        // Whole lines, then the rest one by one: a copy of n floats would call memcpy for each
-        // row.
-        let from = &from[p * from_stride..][..n];
-        let (lines, rest) = from.as_chunks::<LINE_FLOATS>();
-        let (to, _) = row.as_chunks_mut::<LINE_FLOATS>();
-        for (to, line) in to.iter_mut().zip(lines) {
-            *to = *line;
-        }
-        for (to, &v) in row[lines.len() * LINE_FLOATS..].iter_mut().zip(rest) {
-            *to = v;
-        }
+        copy_row::<LINE_FLOATS>(&mut row[..n], &from[p * from_stride..]);
+    }
+}
+
+/// `out` = the first `out.len()` values of `from`: whole blocks of LANES, then one by one (a
+/// copy of a length known only at run time is a call to `memcpy`, which cost more than the
+/// copy of C's 50 columns in `scatter.rs`).
+#[inline(always)]
+pub(super) fn copy_row<const LANES: usize>(out: &mut [f32], from: &[f32]) {
+    let from = &from[..out.len()];
+    let (blocks, rest) = out.as_chunks_mut::<LANES>();
+    for (out, block) in blocks.iter_mut().zip(from.as_chunks::<LANES>().0) {
+        *out = *block;
+    }
+    let done = blocks.len() * LANES;
+    for (out, &v) in rest.iter_mut().zip(&from[done..]) {
+        *out = v;
     }
 }
 

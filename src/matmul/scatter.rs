@@ -41,6 +41,7 @@ use super::Operand;
 use super::gemm::threads_for;
 use super::kernel::{Kernel, axpy_row};
 use super::nonzeros::NonZeros;
+use super::padded::copy_row;
 // Blocks as on the sparse path: GROUP (8) lanes in the portable and AVX2 builds, WIDE (16)
 // in the AVX-512 one.
 use super::sparse::{GROUP, SPARSE_FROM_PERCENT, WIDE};
@@ -313,21 +314,6 @@ fn band_body<const LANES: usize>(
                 copy_row::<LANES>(&mut c[(p - rows.start) * n + j0..][..w], &row.0);
             }
         }
-    }
-}
-
-/// `out` = the first `out.len()` values of `row`: whole blocks of LANES, then one by one (a
-/// copy of a length known only at run time is a call to `memcpy`, which cost more than the
-/// copy of C's 50 columns).
-#[inline(always)]
-fn copy_row<const LANES: usize>(out: &mut [f32], row: &[f32; CHUNK]) {
-    let (blocks, rest) = out.as_chunks_mut::<LANES>();
-    for (out, from) in blocks.iter_mut().zip(row.as_chunks::<LANES>().0) {
-        *out = *from;
-    }
-    let done = blocks.len() * LANES;
-    for (out, &from) in rest.iter_mut().zip(&row[done..]) {
-        *out = from;
     }
 }
 
