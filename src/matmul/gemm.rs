@@ -10,7 +10,8 @@
 //! ```
 //!
 //! The AVX-512 build's tile spans two to four slivers of B (`kernel.rs`): LOOP 2 then steps
-//! over them four at a time, the last few in threes or twos (`b_spans`).
+//! over them four at a time, the last few in threes or twos (`b_spans`), and B's block packs
+//! each four as one (`quad_columns`, `pack_b`).
 //!
 //! For a narrow C (fewer than PACK_A_FROM_N columns, as 50 here) A is not packed but read
 //! where it lies, and LOOPS 1 and 2 swap, so that each A sliver is fetched once. If A's rows
@@ -169,6 +170,17 @@ fn grouped_spans(nc: usize, slivers: usize) -> [(usize, usize); 5] {
     ]
 }
 
+/// How many of a block's `nc` columns LOOP 2 takes four slivers at a time (`b_spans`), which
+/// `pack_b` therefore packs as fours: a multiple of 4·NR, or all `nc` if the last four is
+/// ragged.
+fn quad_columns(kernel: Kernel, nc: usize) -> usize {
+    if kernel.groups_slivers() {
+        (grouped_spans(nc, nc.div_ceil(NR))[0].0 * 4 * NR).min(nc)
+    } else {
+        0
+    }
+}
+
 /// How many of a block's `nc` columns the edge kernel takes (`edge.rs`): the few left over
 /// after the wide slivers, or none.
 fn edge_columns(nc: usize) -> usize {
@@ -247,6 +259,9 @@ pub fn gemm(
         }
         let offset = line_offset(b_whole);
         let b_buf = &mut b_whole[offset..][..b_len];
+        // The last few columns of a product with A read in place and its rows adjacent go to
+        // the edge kernel (`edge.rs`); LOOP 2 tiles the others.
+        let a_adjacent = !pack_whole_a && matches!(a_in_place(a, 0, 0), ASliver::Adjacent { .. });
         // ANCHOR: loops_5_4
         // LOOP 5: column blocks of C and B.
         for jc in (0..n).step_by(NC) {
@@ -254,12 +269,15 @@ pub fn gemm(
             // LOOP 4: slices of the sum; the first overwrites C, the rest add to it.
             for pc in (0..k).step_by(kc_max) {
                 let kc = kc_max.min(k - pc);
+                let edge = if a_adjacent { edge_columns(nc) } else { 0 };
                 let block = Block {
                     kernel,
                     k: pc..pc + kc,
                     j: jc..jc + nc,
                     n,
                     pack_whole_a,
+                    edge,
+                    quads: quad_columns(kernel, nc - edge),
                 };
                 pack_b_block(threads, b, &block, b_buf);
                 let b_buf = &b_buf[..];
@@ -278,26 +296,41 @@ pub fn gemm(
 }
 
 /// Packs B's block (`block.k` x `block.j`) into `b_buf`, the slivers shared out among
-/// `threads` threads (each sliver is `kc x NR` at `s·NR·kc`, so the shares are disjoint).
+/// `threads` threads (each sliver is `kc x NR` at `s·NR·kc`, so the shares are disjoint; a
+/// four packed as one, `block.quads`, is never split).
 fn pack_b_block(threads: usize, b: &Operand, block: &Block, b_buf: &mut [f32]) {
     let (kc, nc) = (block.k.len(), block.j.len());
     let slivers = nc.div_ceil(NR);
     // A small block is quicker to pack than to share out.
     let threads = threads.min((kc * nc / MIN_PACK_PER_THREAD).max(1));
     let parts = parts_of(slivers, threads);
-    let shares = (0..parts).map(|t| threads::share(slivers, t, parts));
+    // A share's ends moved to the end of the four they fall in.
+    let quad_slivers = block.quads.div_ceil(NR);
+    let whole = |s: usize| {
+        if s < quad_slivers {
+            s.next_multiple_of(4)
+        } else {
+            s
+        }
+    };
+    let shares = (0..parts)
+        .map(|t| threads::share(slivers, t, parts))
+        .map(|s| whole(s.start)..whole(s.end));
     let outs = threads::cut(b_buf, shares.clone().map(|s| s.len() * NR * kc));
     let jobs: Vec<(Range<usize>, &mut [f32])> = shares
         .map(|s| s.start * NR..(s.end * NR).min(nc))
         .zip(outs)
+        .filter(|(cols, _)| !cols.is_empty())
         .collect();
     threads::run_each(threads, jobs, &|(cols, out)| {
+        let quads = block.quads.saturating_sub(cols.start).min(cols.len());
         pack_b(
             b,
             block.k.start,
             kc,
             block.j.start + cols.start,
             cols.len(),
+            quads,
             out,
         );
     });
@@ -311,6 +344,10 @@ struct Block {
     /// C's row length.
     n: usize,
     pack_whole_a: bool,
+    /// The block's last columns that go to the edge kernel (`edge_columns`), or 0.
+    edge: usize,
+    /// The block's first columns packed as fours (`quad_columns`).
+    quads: usize,
 }
 
 impl Block {
@@ -330,13 +367,9 @@ impl Block {
         let with_buffers = |f: &mut dyn FnMut(&mut Vec<f32>, &mut SkipLists)| {
             PACKED_A.with_borrow_mut(|a_buf| SKIP_LISTS.with_borrow_mut(|skip| f(a_buf, skip)))
         };
-        // The last few columns of a product with A read in place and its rows adjacent go
-        // to the edge kernel (`edge.rs`), for the whole band at once, after LOOP 3.
+        // The edge kernel's columns (`self.edge`) for the whole band at once, after LOOP 3.
         let a_band = (!pack_whole_a).then(|| a_in_place(a, rows.start, pc));
-        let edge = match a_band {
-            Some(ASliver::Adjacent { .. }) => edge_columns(nc),
-            _ => 0,
-        };
+        let edge = self.edge;
         with_buffers(&mut |a_buf, skip| {
             // Row blocks of about MC rows, all alike: a band of 126 rows is one block, not
             // 120 + 6, whose 6-row block would drag all of B's block through the cache for
@@ -468,6 +501,26 @@ impl Block {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `pack_b` packs as fours exactly the columns LOOP 2 takes four slivers at a time, which
+    /// come first.
+    #[test]
+    fn quad_columns_are_the_fours_of_b_spans() {
+        for kernel in [Kernel::Portable, Kernel::Avx2Fma, Kernel::Avx512] {
+            for nc in 0..=400usize {
+                let fours = b_spans(kernel, nc).filter(|&(_, span)| span == 4).count();
+                let first = b_spans(kernel, nc)
+                    .take_while(|&(_, span)| span == 4)
+                    .count();
+                assert_eq!(first, fours, "{kernel:?} nc {nc}");
+                assert_eq!(
+                    quad_columns(kernel, nc),
+                    (fours * 4 * NR).min(nc),
+                    "{kernel:?} nc {nc}"
+                );
+            }
+        }
+    }
 
     /// LOOP 2's tiles cover a block's slivers one after another, each a grouping that
     /// `b_slivers` takes (four or three wide slivers, a wide one and any, or one); the

@@ -24,9 +24,11 @@
 //! registers). So the AVX-512 build's tile spans several B slivers side by side: four
 //! (`BSliver::Quad`, 6 x 64, 24 of the 32 zmm registers) where they fit, three
 //! (`BSliver::Triple`, 6 x 48) or two (`BSliver::Pair`, 6 x 32) for the rest, or a wide and
-//! a narrow one (6 x 24); the slivers are packed as before, and the body reads a row of each
-//! (`BRow`): 129-146 best with pairs alone, threes 2-6% faster again, fours 1% faster than
-//! threes and twos at square 1024 (`gemm.rs`, `b_spans`).
+//! a narrow one (6 x 24); the body reads a row of each (`BRow`): 129-146 best with pairs
+//! alone, threes 2-6% faster again, fours 1% faster than threes and twos at square 1024
+//! (`gemm.rs`, `b_spans`). Four slivers are packed as one, row p of the four in one piece of
+//! 64 values (`pack_b`), so the tile reads one stream of B rather than four: as fast when
+//! the core is the process's own, 3-7% faster when the machine is busy (below, `BSliver::Quad`).
 //!
 //! Every element of C is one chain of multiply-adds over `p` in order, started from zero
 //! (or from C's value when a later slice of the sum adds to it): the result depends on
@@ -141,9 +143,14 @@ pub enum BSliver<'a> {
     /// Three wide slivers side by side (3·NR columns): the AVX-512 build's tile for three
     /// slivers left after the fours (48 = 3 x 16; 80 = 48 + 32), 18 accumulators.
     Triple(&'a [f32], &'a [f32], &'a [f32]),
-    /// Four wide slivers side by side (4·NR columns): the AVX-512 build's tile wherever it
-    /// fits (1024 = 16 x 64; 784 = 11 x 64 + 48 + 32), 24 accumulators.
-    Quad(&'a [f32], &'a [f32], &'a [f32], &'a [f32]),
+    /// Four wide slivers packed as one (`kc` groups of 4·NR values, see `pack_b`): the
+    /// AVX-512 build's tile wherever it fits (1024 = 16 x 64; 784 = 11 x 64 + 48 + 32), 24
+    /// accumulators. Packed as four slivers one after another, the tile read four streams
+    /// of B, 32 KiB apart; as one, it reads one. Square 1024, one thread, on a Xeon shared
+    /// with other machines (both packings alternating product by product in one process, the
+    /// same bits): level while the core was ours alone (speed ratio 1.00), 3.5-5% faster
+    /// while the machine was busy; square 512 +5-7%, `dout · W1.T` +1-2% then.
+    Quad(&'a [f32]),
 }
 
 impl BSliver<'_> {
@@ -339,8 +346,8 @@ fn dispatch_steps<const FUSED: bool, const ALL: bool, P: Iterator<Item = usize>>
             let b = Slivers([b0, b1, b2].map(|b| &b.as_chunks().0[..kc]));
             by_a::<FUSED, ALL, { 3 * NR }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
-        BSliver::Quad(b0, b1, b2, b3) => {
-            let b = Slivers([b0, b1, b2, b3].map(|b| &b.as_chunks().0[..kc]));
+        BSliver::Quad(b) => {
+            let b = One::<{ 4 * NR }>(&b.as_chunks().0[..kc]);
             by_a::<FUSED, ALL, { 4 * NR }, _, _>(kc, a, steps, b, c, ldc, accumulate)
         }
     }
@@ -419,7 +426,7 @@ trait BRow<const W: usize> {
     fn row(&self, p: usize) -> [f32; W];
 }
 
-/// One packed sliver, W wide.
+/// One packed sliver, W wide (or four packed as one, `BSliver::Quad`).
 struct One<'a, const W: usize>(&'a [[f32; W]]);
 
 impl<const W: usize> BRow<W> for One<'_, W> {
@@ -446,7 +453,7 @@ impl BRow<{ NR + NR_NARROW }> for Two<'_, NR_NARROW> {
     }
 }
 
-/// S wide slivers side by side (`BSliver::Triple`, `BSliver::Quad`).
+/// S wide slivers side by side (`BSliver::Triple`).
 struct Slivers<'a, const S: usize>([&'a [[f32; NR]]; S]);
 
 impl<const S: usize> Slivers<'_, S> {
@@ -464,13 +471,6 @@ impl<const S: usize> Slivers<'_, S> {
 impl BRow<{ 3 * NR }> for Slivers<'_, 3> {
     #[inline(always)]
     fn row(&self, p: usize) -> [f32; 3 * NR] {
-        self.side_by_side(p)
-    }
-}
-
-impl BRow<{ 4 * NR }> for Slivers<'_, 4> {
-    #[inline(always)]
-    fn row(&self, p: usize) -> [f32; 4 * NR] {
         self.side_by_side(p)
     }
 }
