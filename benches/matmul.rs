@@ -208,10 +208,11 @@ fn main() {
     let kernel = Kernel::detect();
     println!(
         "matmul GFLOP/s (2·m·k·n / time), median [best] of the products timed one by one; kernel {kernel:?}, \
-         MR x NR = {}x{}, MC {} KC {} (A in place: {}) NC {}, {} cores",
+         MR x NR = {}x{}, MC {} (AVX-512, A packed: {}) KC {} (A in place: {}) NC {}, {} cores",
         matmul::MR,
         matmul::NR,
         matmul::MC,
+        matmul::MC_AVX512,
         matmul::KC,
         matmul::KC_IN_PLACE,
         matmul::NC,

@@ -4,7 +4,9 @@
 
 use backprop::Matrix;
 use backprop::Rng;
-use backprop::matmul::{self, KC, KC_IN_PLACE, Kernel, MC, MR, NC, NR, Operand, PACK_A_FROM_N};
+use backprop::matmul::{
+    self, KC, KC_IN_PLACE, Kernel, MC, MC_AVX512, MR, NC, NR, Operand, PACK_A_FROM_N,
+};
 use proptest::prelude::*;
 
 /// The kernels this CPU can run: always the portable one, the AVX2+FMA one and the AVX-512
@@ -113,8 +115,8 @@ fn check(m: usize, k: usize, n: usize, la: Layout, lb: Layout, seed: u64) -> Res
 }
 
 /// Sizes at an edge: empty, 1, one either side of each block boundary (MR, NR, NR/2 for the
-/// narrow B sliver, MC, KC for packed A, KC_IN_PLACE for A read in place, PACK_A_FROM_N
-/// where one turns into the other), primes, and this network's sizes.
+/// narrow B sliver, MC and MC_AVX512, KC for packed A, KC_IN_PLACE for A read in place,
+/// PACK_A_FROM_N where one turns into the other), primes, and this network's sizes.
 fn edge() -> impl Strategy<Value = usize> {
     prop::sample::select(vec![
         0,
@@ -128,6 +130,8 @@ fn edge() -> impl Strategy<Value = usize> {
         2 * NR + 3,
         MC - 1,
         MC + 1,
+        MC_AVX512 - 1,
+        MC_AVX512 + 1,
         KC - 1,
         KC + 1,
         KC_IN_PLACE - 1,
@@ -217,6 +221,13 @@ fn network_and_multi_block_shapes() {
         (2 * MC + 7, KC + 5, 3 * NR + 5, Plain, Plain),
         (2 * MC + 7, KC + 5, 3 * NR + 5, Transposed, Transposed),
         (MC + 1, 2 * KC + 1, NR + 3, Spaced, Plain),
+        (
+            2 * MC_AVX512 + 7,
+            KC + 5,
+            PACK_A_FROM_N + 3 * NR + 5,
+            Plain,
+            Plain,
+        ),
         (257, 263, 131, Transposed, Spaced),
     ];
     for (m, k, n, la, lb) in shapes {

@@ -42,6 +42,12 @@ use super::threads;
 /// Rows of A per packed block: the MC x KC block (240 KiB) stays in L2 (512 KiB per core on
 /// Zen 3) while every sliver of B's block passes it. A multiple of MR.
 pub const MC: usize = 120;
+/// Rows of A per packed block in the AVX-512 build (`block_rows`): its tile reads four B
+/// slivers at once (128 KiB at KC = 512), more than L1 holds, so they pass A's block in L2;
+/// and processors with AVX-512 have more L2 (1 to 2 MiB per core; 2 MiB on the Xeon
+/// measured). Square 1024, one thread: 2-3% faster than with MC (old and new alternating
+/// product by product in one process); squares 256 and 512 and `dout · W1.T` level.
+pub const MC_AVX512: usize = 240;
 /// Length of a slice of the sum when A is packed. One B sliver (KC x NR f32 = 32 KiB) is as
 /// large as L1 and no longer stays there beside A's sliver, yet measured the longer slice
 /// wins: half the kernel calls, each of which loads and stores its C tile. 512 beat 256 by 3
@@ -97,6 +103,17 @@ const LINE: usize = 16;
 pub(super) fn line_offset(buf: &[f32]) -> usize {
     let offset = buf.as_ptr().align_offset(LINE * size_of::<f32>());
     if offset < LINE { offset } else { 0 }
+}
+
+/// About how many rows of A a block has (LOOP 3): MC, or MC_AVX512 where the AVX-512 build
+/// packs A. With A read in place there is no block of A to hold in L2, and 240 rows were
+/// slower (`X·W1` 60000x784·784x50, one thread: -1.5%).
+fn block_rows(kernel: Kernel, pack_whole_a: bool) -> usize {
+    if pack_whole_a && kernel == Kernel::Avx512 {
+        MC_AVX512
+    } else {
+        MC
+    }
 }
 
 /// How many threads an m x k x n product runs on: at most `threads`, at most one per MR
@@ -374,7 +391,8 @@ impl Block {
             // Row blocks of about MC rows, all alike: a band of 126 rows is one block, not
             // 120 + 6, whose 6-row block would drag all of B's block through the cache for
             // one sliver of A.
-            let blocks = ((m + MC / 2) / MC).max(1);
+            let mc_about = block_rows(kernel, pack_whole_a);
+            let blocks = ((m + mc_about / 2) / mc_about).max(1);
             let mc_max = m.div_ceil(blocks).div_ceil(MR) * MR;
             let a_len = mc_max * kc;
             if a_buf.len() < a_len {

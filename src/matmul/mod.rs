@@ -44,8 +44,8 @@ mod sparsity;
 mod threads;
 
 pub use gemm::{
-    KC, KC_IN_PLACE, MC, MIN_MACS_PER_THREAD, NC, PACK_A_FROM_N, PARTS_PER_THREAD, parts_of,
-    threads_for,
+    KC, KC_IN_PLACE, MC, MC_AVX512, MIN_MACS_PER_THREAD, NC, PACK_A_FROM_N, PARTS_PER_THREAD,
+    parts_of, threads_for,
 };
 pub use kernel::{Kernel, MR, NR};
 pub use naive::gemm_naive;
