@@ -48,11 +48,10 @@ pub fn pack_b(
     // B's columns play the part of A's rows: pack the transposed view. A four is a sliver
     // of 4·NR rows of it.
     let bt = b.t();
+    pack_slivers::<{ 4 * NR }>(&bt, j0, quads, p0, kc, out);
     if quads == nc {
-        pack_slivers::<{ 4 * NR }>(&bt, j0, nc, p0, kc, out);
         return;
     }
-    pack_slivers::<{ 4 * NR }>(&bt, j0, quads, p0, kc, out);
     let (j0, nc, out) = (j0 + quads, nc - quads, &mut out[quads * kc..]);
     let wide = if nc % NR <= NR_NARROW {
         nc / NR * NR
@@ -121,6 +120,9 @@ fn pack_slivers<const R: usize>(
     kc: usize,
     out: &mut [f32],
 ) {
+    if len == 0 {
+        return;
+    }
     let slivers = len.div_ceil(R);
     assert!(
         out.len() >= slivers * R * kc,
