@@ -124,13 +124,6 @@ impl PaddedRows {
         }
     }
 
-    /// A padded copy of `b` (k x n, its rows contiguous).
-    pub fn of(b: &Operand, k: usize, n: usize) -> PaddedRows {
-        let mut rows = PaddedRows::new();
-        rows.copy(b, k, n, 1);
-        rows
-    }
-
     /// Makes this a padded copy of `b` (k x n, its rows contiguous), reusing the storage, its
     /// rows shared out among `threads` threads.
     pub fn copy(&mut self, b: &Operand, k: usize, n: usize, threads: usize) {
@@ -223,12 +216,19 @@ pub(super) fn copy_row<const LANES: usize>(out: &mut [f32], from: &[f32]) {
 mod tests {
     use super::*;
 
+    /// A padded copy of `b` (k x n, its rows contiguous), made on one thread.
+    fn padded(b: &Operand, k: usize, n: usize) -> PaddedRows {
+        let mut rows = PaddedRows::new();
+        rows.copy(b, k, n, 1);
+        rows
+    }
+
     #[test]
     fn rows_start_on_lines_hold_b_and_zeros_after_it() {
         for (k, n) in [(1, 1), (3, 16), (7, 50), (5, 17), (2, 33)] {
             let values: Vec<f32> = (0..k * n).map(|v| v as f32 + 1.0).collect();
             let b = Operand::row_major(&values, n);
-            let copy = PaddedRows::of(&b, k, n);
+            let copy = padded(&b, k, n);
             let stride = copy.stride();
             assert_eq!(stride % LINE_FLOATS, 0, "{k}x{n}");
             assert!(stride >= n && stride < n + LINE_FLOATS, "{k}x{n}");
@@ -246,7 +246,7 @@ mod tests {
         let (k, n) = (2 * MIN_COPY_PER_THREAD / 50 + 7, 50);
         let values: Vec<f32> = (0..k * n).map(|v| v as f32).collect();
         let b = Operand::row_major(&values, n);
-        let one = PaddedRows::of(&b, k, n);
+        let one = padded(&b, k, n);
         for threads in [2, 3] {
             let mut more = PaddedRows::new();
             more.copy(&b, k, n, threads);
@@ -290,7 +290,7 @@ mod tests {
             (40, 20),
         ] {
             rows.copy(&Operand::row_major(&values, n), k, n, 1);
-            let fresh = PaddedRows::of(&Operand::row_major(&values, n), k, n);
+            let fresh = padded(&Operand::row_major(&values, n), k, n);
             assert_eq!(rows.stride(), fresh.stride(), "{k}x{n}");
             assert!(rows.rows() == fresh.rows(), "{k}x{n}");
         }
