@@ -405,10 +405,10 @@ impl Block {
                 let top = rows.start + ic;
                 let whole = mc / MR * MR;
                 if pack_whole_a {
-                    pack_a(a, top, mc, pc, kc, a_buf);
+                    pack_a(kernel, a, top, mc, pc, kc, a_buf);
                 } else if whole < mc {
                     // Only the ragged last sliver is packed, to pad it with zeros.
-                    pack_a(a, top + whole, mc - whole, pc, kc, a_buf);
+                    pack_a(kernel, a, top + whole, mc - whole, pc, kc, a_buf);
                 }
                 let a_buf = &a_buf[..];
                 // A's sliver at row `ir` of the block, packed or where it lies.
