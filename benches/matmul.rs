@@ -201,6 +201,10 @@ const SHAPES: &[Shape] = &[
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--serve") {
+        serve();
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let secs = if quick { 0.2 } else { 1.0 };
@@ -227,40 +231,8 @@ fn main() {
         if !filter.is_empty() && !filter.iter().any(|f| s.name.contains(f.as_str())) {
             continue;
         }
-        let a: Vec<f32> = if s.mnist {
-            mnist_images(s.m * s.k, &mut rng)
-        } else {
-            (0..s.m * s.k).map(|_| rng.normal() as f32).collect()
-        };
-        let b: Vec<f32> = (0..s.k * s.n).map(|_| rng.normal() as f32).collect();
-        let a_op = if s.a_t {
-            Operand::transposed(&a, s.m)
-        } else {
-            Operand::row_major(&a, s.k)
-        };
-        // A's stored rows: k x m when A is read transposed.
-        let (rows, cols) = if s.a_t { (s.k, s.m) } else { (s.m, s.k) };
-        let cache = if s.lists {
-            kept_lists(rows, cols, &a)
-        } else {
-            NonZeroCache::new()
-        };
-        let a_op = if s.lists {
-            a_op.with_nonzeros(&cache)
-        } else {
-            a_op
-        };
-        let b_op = if s.b_t {
-            Operand::transposed(&b, s.k)
-        } else {
-            Operand::row_major(&b, s.n)
-        };
-        let b_padded = PaddedCache::new();
-        let b_op = if s.lists {
-            b_op.with_padded(&b_padded)
-        } else {
-            b_op
-        };
+        let operands = Operands::new(s, &mut rng);
+        let (a_op, b_op) = operands.get(s);
         let mut c = vec![0.0f32; s.m * s.n];
         let flop = 2.0 * (s.m * s.k * s.n) as f64;
         let naive = if s.naive && !no_naive {
@@ -280,6 +252,109 @@ fn main() {
     }
     if filter.is_empty() && !args.iter().any(|a| a == "--no-train") {
         full_run();
+    }
+}
+
+/// A shape's operands, with what the product keeps between calls (A's lists of non-zeros,
+/// B's padded rows) where the shape asks for it.
+struct Operands {
+    a: Vec<f32>,
+    b: Vec<f32>,
+    lists: NonZeroCache,
+    padded: PaddedCache,
+}
+
+impl Operands {
+    /// A from Gaussian noise or MNIST images, B from Gaussian noise, as the shape says.
+    fn new(s: &Shape, rng: &mut Rng) -> Operands {
+        let a: Vec<f32> = if s.mnist {
+            mnist_images(s.m * s.k, rng)
+        } else {
+            (0..s.m * s.k).map(|_| rng.normal() as f32).collect()
+        };
+        let b: Vec<f32> = (0..s.k * s.n).map(|_| rng.normal() as f32).collect();
+        // A's stored rows: k x m when A is read transposed.
+        let (rows, cols) = if s.a_t { (s.k, s.m) } else { (s.m, s.k) };
+        let lists = if s.lists {
+            kept_lists(rows, cols, &a)
+        } else {
+            NonZeroCache::new()
+        };
+        Operands {
+            a,
+            b,
+            lists,
+            padded: PaddedCache::new(),
+        }
+    }
+
+    /// A and B as the product reads them.
+    fn get(&self, s: &Shape) -> (Operand<'_>, Operand<'_>) {
+        let a = if s.a_t {
+            Operand::transposed(&self.a, s.m)
+        } else {
+            Operand::row_major(&self.a, s.k)
+        };
+        let b = if s.b_t {
+            Operand::transposed(&self.b, s.k)
+        } else {
+            Operand::row_major(&self.b, s.n)
+        };
+        if s.lists {
+            (a.with_nonzeros(&self.lists), b.with_padded(&self.padded))
+        } else {
+            (a, b)
+        }
+    }
+}
+
+/// `--serve`: times products on request, for a program that times another library's in
+/// between (`benches/reference/compare_dot.py --paired`), so that both see the same phase of
+/// a shared machine. Each request is a line `calls<TAB>threads<TAB>shape name`; the answer is
+/// a line of the calls' times in seconds, each call timed alone, or a line starting `error`.
+/// Ends at the end of the input.
+fn serve() {
+    let kernel = Kernel::detect();
+    let mut rng = Rng::new(42);
+    let mut prepared: Vec<(usize, Operands, Vec<f32>)> = Vec::new();
+    for line in std::io::stdin().lines() {
+        let Ok(line) = line else { break };
+        let fields: Vec<&str> = line.splitn(3, '\t').collect();
+        let request = match fields[..] {
+            [calls, threads, name] => match (calls.parse::<usize>(), threads.parse::<usize>()) {
+                (Ok(calls), Ok(threads)) if threads > 0 => SHAPES
+                    .iter()
+                    .position(|s| s.name == name)
+                    .map(|i| (calls, threads, i))
+                    .ok_or(format!("no shape named {name:?}")),
+                _ => Err(format!(
+                    "calls and threads must be counts, got {calls:?}, {threads:?}"
+                )),
+            },
+            _ => Err("expected calls<TAB>threads<TAB>shape name".to_string()),
+        };
+        let (calls, threads, i) = match request {
+            Ok(request) => request,
+            Err(why) => {
+                println!("error: {why}");
+                continue;
+            }
+        };
+        let s = &SHAPES[i];
+        if !prepared.iter().any(|(j, ..)| *j == i) {
+            let operands = Operands::new(s, &mut rng);
+            prepared.push((i, operands, vec![0.0f32; s.m * s.n]));
+        }
+        let (_, operands, c) = prepared.iter_mut().find(|(j, ..)| *j == i).unwrap();
+        let (a_op, b_op) = operands.get(s);
+        let times: Vec<String> = (0..calls)
+            .map(|_| {
+                let call = Instant::now();
+                matmul::gemm_with(kernel, threads, s.m, s.k, s.n, a_op, b_op, black_box(c));
+                format!("{:e}", call.elapsed().as_secs_f64())
+            })
+            .collect();
+        println!("{}", times.join(" "));
     }
 }
 

@@ -15,6 +15,16 @@ the products it timed one by one, and the best; the table gives, per shape, the 
 the rounds of those medians, the best of the bests, and the median of the rounds' ratios
 (ours / OpenBLAS, above 1.00 when ours is faster). Name shapes to time only those whose name
 contains one of the words given, as both programs do.
+
+On a shared machine rounds seconds apart can fall in different phases (here, stretches in
+which everything runs a quarter slower), and then the rounds' ratios scatter by 10-30%.
+`--paired SECS` measures one thread in pairs instead: the Rust bench serves products on
+request (`--serve`) and this script times numpy's in between, in slices of about 5 ms (or one
+call) whose order alternates; each slice of ours is paired with the slice of OpenBLAS's next to
+it, by the median time of their calls. It prints per shape the median of the pairs' ratios
+(ours' speed over OpenBLAS's) with its quartiles, and the same over the calm pairs alone (both
+slices within 10% of their side's best); the GFLOP/s are the median and best slices. numpy's times include the Python call around `np.dot`, about a microsecond, 1-2% of the
+smallest products.
 """
 
 import argparse
@@ -23,12 +33,16 @@ import re
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CRATE = HERE.parent.parent
 sys.path.insert(0, str(HERE))
-from sgemm import SHAPES  # noqa: E402  (the shapes both programs time, under the same names)
+# numpy, imported by sgemm, is used in this process only by --paired, on one thread; the
+# rounds give each of their runs its own thread count.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+from sgemm import SHAPES, operands  # noqa: E402  (the shapes both programs time, same names)
 
 FIGURE = re.compile(r"([0-9]+(?:\.[0-9]+)?) \[([0-9]+(?:\.[0-9]+)?)\]")
 
@@ -54,17 +68,93 @@ def figures(cmd, name, env=None):
     sys.exit(f"{' '.join(cmd)} printed no line for {name!r}:\n{out.stdout}")
 
 
+def quartiles(values):
+    """The 25th, 50th and 75th percentiles."""
+    values = sorted(values)
+    return [values[int((len(values) - 1) * q)] for q in (0.25, 0.5, 0.75)]
+
+
+def paired(bench, shapes, secs):
+    """One thread, ours and OpenBLAS in pairs of slices (see the module's doc)."""
+    import numpy as np
+
+    # Both programs on one core: the two cores of a shared machine are busy at different
+    # times, and a program woken from a pipe may be put on either.
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    server = subprocess.Popen([bench, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+
+    def ours(calls, name):
+        server.stdin.write(f"{calls}\t1\t{name}\n")
+        server.stdin.flush()
+        line = server.stdout.readline()
+        if not line or line.startswith("error"):
+            sys.exit(f"{bench} --serve: {line.strip() or 'no answer'} (shape {name!r})")
+        return [float(t) for t in line.split()]
+
+    def blas(calls, f):
+        times = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - start)
+        return times
+
+    rng = np.random.default_rng(42)
+    print(f"One thread, in pairs of slices for {secs:g} s a shape; ratio = ours' speed / "
+          "OpenBLAS's per pair, median (p25-p75)")
+    print(f"| {'shape':<30} | {'ours GFLOP/s':>14} | {'OpenBLAS':>14} | {'pairs':>6} "
+          f"| {'ratio (p25-p75)':>17} | {'calm pairs':>10} | {'calm ratio':>10} |")
+    print(f"|{'-' * 32}|{'-' * 15}:|{'-' * 15}:|{'-' * 7}:|{'-' * 18}:|{'-' * 11}:|{'-' * 11}:|")
+    for shape in SHAPES:
+        name, m, k, n = shape[:4]
+        if name not in shapes:
+            continue
+        a, b, c = operands(shape, rng)
+        f = lambda: np.dot(a, b, out=c)  # noqa: E731
+        first = min(ours(3, name) + blas(3, f))
+        calls = max(1, min(100, int(0.005 / first)))
+        # Per slice: the median time of its calls, ours and OpenBLAS's side by side.
+        ours_t, blas_t = [], []
+        start = time.perf_counter()
+        while time.perf_counter() - start < secs:
+            if len(ours_t) % 2 == 0:
+                ours_t.append(statistics.median(ours(calls, name)))
+                blas_t.append(statistics.median(blas(calls, f)))
+            else:
+                blas_t.append(statistics.median(blas(calls, f)))
+                ours_t.append(statistics.median(ours(calls, name)))
+        ratios = [t / o for o, t in zip(ours_t, blas_t)]
+        best_o, best_b = min(ours_t), min(blas_t)
+        calm = [r for r, o, t in zip(ratios, ours_t, blas_t) if o < 1.1 * best_o and t < 1.1 * best_b]
+        gflops = lambda times: 2.0 * m * k * n / statistics.median(times) / 1e9  # noqa: E731
+        cell = lambda times: f"{gflops(times):6.1f} [{2.0 * m * k * n / min(times) / 1e9:5.1f}]"  # noqa: E731
+        q25, q50, q75 = quartiles(ratios)
+        calm_ratio = f"{statistics.median(calm):.3f}" if calm else "-"
+        print(f"| {name:<30} | {cell(ours_t)} | {cell(blas_t)} | {len(ratios):>6} "
+              f"| {q50:.3f} ({q25:.3f}-{q75:.3f}) | {len(calm):>10} | {calm_ratio:>10} |",
+              flush=True)
+    server.stdin.close()
+    server.wait()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--paired", type=float, metavar="SECS",
+                    help="one thread, in pairs against OpenBLAS, SECS a shape (no rounds)")
     ap.add_argument("--quick", action="store_true", help="time each figure for ~0.2 s")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("names", nargs="*", help="only the shapes whose name contains one of these")
     args = ap.parse_args()
 
+    shapes = [s[0] for s in SHAPES if not args.names or any(n in s[0] for n in args.names)]
+    if args.paired is not None:
+        paired(bench_binary(), shapes, args.paired)
+        return
     ours_cmd = [bench_binary(), "--no-train", "--no-naive"] + (["--quick"] if args.quick else [])
     blas_cmd = [args.python, str(HERE / "sgemm.py")] + (["--quick"] if args.quick else [])
-    shapes = [s[0] for s in SHAPES if not args.names or any(n in s[0] for n in args.names)]
     # results[name][column] = list over rounds of (median, best)
     columns = ["ours 1T", "BLAS 1T", "ours 2T", "BLAS 2T"]
     results = {name: {c: [] for c in columns} for name in shapes}

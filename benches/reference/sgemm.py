@@ -59,6 +59,18 @@ def mnist_images(count, rng):
     return images[rows].astype(np.float32) / 255.0
 
 
+def operands(shape, rng):
+    """A and B (views, as the product reads them) and an output C for one of SHAPES."""
+    name, m, k, n, a_t, b_t = shape
+    if "MNIST" in name:
+        # Stored as images (rows of 784): x itself, or x for x.T.
+        a = mnist_images(k if a_t else m, rng)
+    else:
+        a = rng.standard_normal((k, m) if a_t else (m, k), dtype=np.float32)
+    b = rng.standard_normal((n, k) if b_t else (k, n), dtype=np.float32)
+    return (a.T if a_t else a), (b.T if b_t else b), np.empty((m, n), dtype=np.float32)
+
+
 def main():
     quick = "--quick" in sys.argv
     names = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -67,18 +79,11 @@ def main():
     print(f"numpy {np.__version__} float32 matmul GFLOP/s, OPENBLAS_NUM_THREADS={threads}, "
           "median [best] of the products timed one by one")
     rng = np.random.default_rng(42)
-    for name, m, k, n, a_t, b_t in SHAPES:
+    for shape in SHAPES:
+        name, m, k, n = shape[:4]
         if names and not any(f in name for f in names):
             continue
-        if "MNIST" in name:
-            # Stored as images (rows of 784): x itself, or x for x.T.
-            a = mnist_images(k if a_t else m, rng)
-        else:
-            a = rng.standard_normal((k, m) if a_t else (m, k), dtype=np.float32)
-        b = rng.standard_normal((n, k) if b_t else (k, n), dtype=np.float32)
-        a_op = a.T if a_t else a
-        b_op = b.T if b_t else b
-        c = np.empty((m, n), dtype=np.float32)
+        a_op, b_op, c = operands(shape, rng)
         rate = measure(2.0 * m * k * n, secs, lambda: np.dot(a_op, b_op, out=c))
         print(f"{name:<28} {rate:>16}")
 
