@@ -82,10 +82,19 @@ impl SkipLists {
             ASliver::Rows { .. } => SKIP_ROWS_FROM,
         };
         let probes = kc.div_ceil(PROBE);
-        let zero_probes = (0..kc)
-            .step_by(PROBE)
-            .filter(|&p| column_bits(a, p) == 0)
-            .count();
+        let zero_probes = match a {
+            ASliver::Rows { data, stride } => {
+                let rows: [&[f32]; MR] = std::array::from_fn(|i| &data[i * stride..][..kc]);
+                (0..kc)
+                    .step_by(PROBE)
+                    .filter(|&p| rows.iter().fold(0, |bits, row| bits | magnitude(row[p])) == 0)
+                    .count()
+            }
+            ASliver::Adjacent { .. } => (0..kc)
+                .step_by(PROBE)
+                .filter(|&p| column_bits(a, p) == 0)
+                .count(),
+        };
         if zero_probes * skip_from < probes {
             self.slivers.push(None);
             return;
