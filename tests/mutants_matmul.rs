@@ -210,6 +210,44 @@ fn a_sliver_whose_probes_see_no_zero_takes_every_step() {
     check_skip_decision(&zeros, false, false, "14 zero columns, none probed");
 }
 
+/// The probe of a sliver read in place by rows looks at all six of its rows. Here the first
+/// sliver (rows 0-5 of an 18 x 64 A, C 21 wide) is zero but for rows 3 and 4, which hold
+/// 0.5 at every probed column (p = 0, 8, ..): no probe is zero, so the sliver takes every
+/// step, although its 56 other columns are zero (a B row of infinities under each makes
+/// C's rows NaN). The other two slivers are dense, so that A as a whole stays below
+/// SPARSE_FROM_PERCENT zeros and the kernel, not the sparse path, takes the product. Kills,
+/// in `SkipLists::push` (sparsity.rs), the rows' probe reading rows `i + stride` or
+/// `i / stride` (row 1 shifted, or row 0 six times), its ORs turned `&` or `^` (0.5 twice
+/// cancels), and its filter `== 0 -> != 0`: each sees zero probes, scans, and skips.
+#[test]
+fn the_probe_of_a_sliver_read_by_rows_reads_its_six_rows() {
+    let (m, k, n) = (18, 64, 21);
+    assert!(n < matmul::PACK_A_FROM_N, "C must be narrow for A to be read in place");
+    let a = from_fn(m, k, |i, p| match i {
+        3 | 4 if p % 8 == 0 => 0.5,
+        0..6 => 0.0,
+        _ => 0.25 + ((i * 7 + p * 3) % 11) as f32 * 0.125,
+    });
+    let b: Vec<f32> = (0..k * n)
+        .map(|e| if (e / n) % 8 == 0 { 1.0 } else { f32::INFINITY })
+        .collect();
+    for kernel in kernels() {
+        let mut c = vec![0.0f32; m * n];
+        let (a_op, b_op) = (Operand::row_major(&a, k), Operand::row_major(&b, n));
+        assert_eq!(matmul::path(m, k, n, a_op, b_op), matmul::Path::Blocked);
+        matmul::gemm_with(kernel, 1, m, k, n, a_op, b_op, &mut c);
+        let (first, rest) = c.split_at(6 * n);
+        assert!(
+            first.iter().all(|x| x.is_nan()),
+            "{kernel:?}: the first sliver skipped its zero columns, yet no probe was zero"
+        );
+        assert!(
+            rest.iter().all(|&x| x == f32::INFINITY),
+            "{kernel:?}: the dense slivers should sum to +inf"
+        );
+    }
+}
+
 /// `threads_for` keeps its three documented limits: at most the threads asked for (and at
 /// least 1), at most one per MR sliver of C's rows, and none with less than
 /// MIN_MACS_PER_THREAD multiply-adds. Kills, in `threads_for` (gemm.rs), `m * k * n /
