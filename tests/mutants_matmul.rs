@@ -222,7 +222,10 @@ fn a_sliver_whose_probes_see_no_zero_takes_every_step() {
 #[test]
 fn the_probe_of_a_sliver_read_by_rows_reads_its_six_rows() {
     let (m, k, n) = (18, 64, 21);
-    assert!(n < matmul::PACK_A_FROM_N, "C must be narrow for A to be read in place");
+    assert!(
+        n < matmul::PACK_A_FROM_N,
+        "C must be narrow for A to be read in place"
+    );
     let a = from_fn(m, k, |i, p| match i {
         3 | 4 if p % 8 == 0 => 0.5,
         0..6 => 0.0,
