@@ -83,6 +83,9 @@ impl SkipLists {
         };
         let probes = kc.div_ceil(PROBE);
         let zero_probes = match a {
+            // The six rows as slices, read at p: through `column_bits` each row was indexed
+            // with a bounds check per probe (`x · W1`, one thread: the first look took 7% of
+            // the product's time, 5% as slices; perf).
             ASliver::Rows { data, stride } => {
                 let rows: [&[f32]; MR] = std::array::from_fn(|i| &data[i * stride..][..kc]);
                 (0..kc)
