@@ -150,7 +150,11 @@ def main():
     args = ap.parse_args()
 
     shapes = [s[0] for s in SHAPES if not args.names or any(n in s[0] for n in args.names)]
+    if not shapes:
+        ap.error(f"no shape's name contains any of {args.names}")
     if args.paired is not None:
+        if not args.paired > 0:
+            ap.error(f"--paired: expected a positive number of seconds, got {args.paired}")
         paired(bench_binary(), shapes, args.paired)
         return
     ours_cmd = [bench_binary(), "--no-train", "--no-naive"] + (["--quick"] if args.quick else [])
