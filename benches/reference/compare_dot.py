@@ -23,8 +23,10 @@ request (`--serve`) and this script times numpy's in between, in slices of about
 call) whose order alternates; each slice of ours is paired with the slice of OpenBLAS's next to
 it, by the median time of their calls. It prints per shape the median of the pairs' ratios
 (ours' speed over OpenBLAS's) with its quartiles, and the same over the calm pairs alone (both
-slices within 10% of their side's best); the GFLOP/s are the median and best slices. numpy's times include the Python call around `np.dot`, about a microsecond, 1-2% of the
-smallest products.
+slices within 10% of their side's best); the GFLOP/s are the median and best slices.
+numpy's times include the Python call around `np.dot`, about a microsecond, 1-2% of the
+smallest products. It runs on the lowest core it may use; the machine's slow stretches come
+core by core, so `taskset -c 1` runs it on the other one.
 """
 
 import argparse
