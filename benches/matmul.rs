@@ -11,7 +11,9 @@
 //! `cargo bench --bench matmul -- 1024` runs only the shapes whose name contains `1024` (and
 //! no training run); `-- --quick` times each for ~0.2 s instead; `-- --no-train` skips the
 //! training run; `-- --no-naive` skips the naive loops (`benches/reference/compare_dot.py`
-//! runs it so, shape by shape, alternating with OpenBLAS).
+//! runs it so, shape by shape, alternating with OpenBLAS); `-- --kernel=avx2` times the AVX2+FMA
+//! build (or `portable`, `avx512`) instead of the fastest this CPU has, as on a processor
+//! without AVX-512 (the Zen 3 of issue 6).
 
 use std::hint::black_box;
 use std::process::Command;
@@ -201,15 +203,15 @@ const SHAPES: &[Shape] = &[
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let kernel = kernel_from(&args);
     if args.iter().any(|a| a == "--serve") {
-        serve();
+        serve(kernel);
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with("--")).collect();
     let secs = if quick { 0.2 } else { 1.0 };
     let no_naive = args.iter().any(|a| a == "--no-naive");
-    let kernel = Kernel::detect();
     println!(
         "matmul GFLOP/s (2·m·k·n / time), median [best] of the products timed one by one; kernel {kernel:?}, \
          MR x NR = {}x{}, MC {} (AVX-512, A packed: {}) KC {} (A in place: {}) NC {}, {} cores",
@@ -253,6 +255,35 @@ fn main() {
     if filter.is_empty() && !args.iter().any(|a| a == "--no-train") {
         full_run();
     }
+}
+
+/// The build named by `--kernel=NAME` (`portable`, `avx2` or `avx512`), or the fastest this
+/// CPU has. Exits with a message if the name is not one of those or the CPU lacks the build.
+fn kernel_from(args: &[String]) -> Kernel {
+    let fail = |why: String| -> ! {
+        eprintln!("matmul bench: {why}");
+        std::process::exit(2)
+    };
+    if args.iter().any(|a| a == "--kernel") {
+        fail("--kernel: expected --kernel=NAME, NAME portable, avx2 or avx512".to_string());
+    }
+    let Some(name) = args.iter().find_map(|a| a.strip_prefix("--kernel=")) else {
+        return Kernel::detect();
+    };
+    let kernel = match name {
+        "portable" => Kernel::Portable,
+        "avx2" => Kernel::Avx2Fma,
+        "avx512" => Kernel::Avx512,
+        _ => fail(format!(
+            "--kernel={name}: expected portable, avx2 or avx512"
+        )),
+    };
+    if !kernel.is_available() {
+        fail(format!(
+            "--kernel={name}: this CPU cannot run the {kernel:?} build"
+        ));
+    }
+    kernel
 }
 
 /// A shape's operands, with what the product keeps between calls (A's lists of non-zeros,
@@ -313,8 +344,7 @@ impl Operands {
 /// a shared machine. Each request is a line `calls<TAB>threads<TAB>shape name`; the answer is
 /// a line of the calls' times in seconds, each call timed alone, or a line starting `error`.
 /// Ends at the end of the input.
-fn serve() {
-    let kernel = Kernel::detect();
+fn serve(kernel: Kernel) {
     let mut rng = Rng::new(42);
     let mut prepared: Vec<(usize, Operands, Vec<f32>)> = Vec::new();
     for line in std::io::stdin().lines() {
