@@ -93,8 +93,8 @@ def paired(bench, kernel, shapes, secs):
     # times, and a program woken from a pipe may be put on either.
     cpu = min(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {cpu})
-    server = subprocess.Popen([bench, "--serve"] + kernel, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True)
+    server = subprocess.Popen([bench, "--serve"] + kernel, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
 
     def ours(calls, name):
         server.stdin.write(f"{calls}\t1\t{name}\n")
@@ -150,8 +150,18 @@ def paired(bench, kernel, shapes, secs):
     server.wait()
 
 
+def openblas_core(python):
+    """The kernels numpy's OpenBLAS picks under this environment ("Haswell", "SkylakeX", ...),
+    as it reports them when loaded with OPENBLAS_VERBOSE=2; None if it says nothing."""
+    out = subprocess.run([python, "-c", "import numpy"], capture_output=True, text=True,
+                         env=dict(os.environ, OPENBLAS_VERBOSE="2"))
+    found = re.findall(r"^Core: (\S+)", out.stdout + out.stderr, re.MULTILINE)
+    return found[-1] if found else None
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # No abbreviations: --avx2 is looked for whole before numpy is loaded (above).
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--paired", type=float, metavar="SECS",
                     help="one thread, in pairs against OpenBLAS, SECS a shape (no rounds)")
@@ -167,8 +177,15 @@ def main():
         ap.error(f"no shape's name contains any of {args.names}")
     kernel = ["--kernel=avx2"] if args.avx2 else []
     if args.avx2:
+        # An OpenBLAS built for one processor ignores OPENBLAS_CORETYPE: say so, rather than
+        # set our AVX2 build against its widest kernels.
+        for python in {sys.executable, args.python}:
+            core = openblas_core(python)
+            if core != "Haswell":
+                sys.exit(f"--avx2: numpy's OpenBLAS under {python} runs its {core or 'unnamed'} "
+                         "kernels with OPENBLAS_CORETYPE=Haswell, expected Haswell")
         print("AVX2+FMA only: our --kernel=avx2 against OpenBLAS's Haswell kernels "
-              f"(OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']})")
+              "(OPENBLAS_CORETYPE=Haswell)")
     if args.paired is not None:
         if not args.paired > 0:
             ap.error(f"--paired: expected a positive number of seconds, got {args.paired}")
