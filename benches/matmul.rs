@@ -371,11 +371,15 @@ fn serve(kernel: Kernel) {
             }
         };
         let s = &SHAPES[i];
-        if !prepared.iter().any(|(j, ..)| *j == i) {
-            let operands = Operands::new(s, &mut rng);
-            prepared.push((i, operands, vec![0.0f32; s.m * s.n]));
-        }
-        let (_, operands, c) = prepared.iter_mut().find(|(j, ..)| *j == i).unwrap();
+        let at = match prepared.iter().position(|(j, ..)| *j == i) {
+            Some(at) => at,
+            None => {
+                let operands = Operands::new(s, &mut rng);
+                prepared.push((i, operands, vec![0.0f32; s.m * s.n]));
+                prepared.len() - 1
+            }
+        };
+        let (_, operands, c) = &mut prepared[at];
         let (a_op, b_op) = operands.get(s);
         let times: Vec<String> = (0..calls)
             .map(|_| {
