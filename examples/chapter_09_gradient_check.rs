@@ -1,4 +1,4 @@
-//! Chapter 9's measurement: the slides' gradient check (勾配確認) on the real 784-50-10
+//! Chapter 9's measurement: the book's gradient check (勾配確認) on the real 784-50-10
 //! network with the first 3 MNIST training images, as the book's `gradient_check.py` runs it:
 //! backpropagation against numerical differentiation, the mean |difference| per parameter.
 //! Then a look at where the largest differences come from.

@@ -85,7 +85,7 @@ pub enum Plot {
     Off,
 }
 
-/// `backprop gradcheck`: the slides' gradient check on the real 784-50-10 network.
+/// `backprop gradcheck`: the book's gradient check on the real 784-50-10 network.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GradcheckArgs {
     pub data: PathBuf,
@@ -430,7 +430,7 @@ fn summary_of(command: &str) -> (&'static str, &'static str) {
             "backprop [train] [FLAGS]",
         ),
         "gradcheck" => (
-            "the slides' gradient check: backprop against numerical gradients, 3 training images",
+            "the book's gradient check: backprop against numerical gradients, 3 training images",
             "backprop gradcheck [FLAGS]",
         ),
         "predict" => (

@@ -1,7 +1,9 @@
 //! `numerical_gradient`: the derivative by central differences, as the book's
-//! `common/gradient.py`, which the slides import to check backpropagation (勾配確認) and
-//! which their first slide calls slow (数値微分で計算すると時間がかかる): one pair of
-//! evaluations of `f` per element of `x`. Chapter: chapters/09-two-layer-net.md.
+//! `common/gradient.py`, which the slides import (誤差逆伝播法の実装(実装イメージ１)) and
+//! which the slide ニューラルネットワークの学習(復習) calls slow (数値微分で計算すると時間がかかる):
+//! one pair of evaluations of `f` per element of `x`. The book keeps it to check
+//! backpropagation (勾配確認). Chapters: chapters/01-learning-and-gradients.md,
+//! chapters/09-two-layer-net.md.
 //!
 //! Departs from the book in the step `h`: 1e-4 suits float64, but our f32 loss carries a
 //! rounding error near 1e-7, and divided by 2h = 2e-4 that would already be ~1e-3 of noise

@@ -14,6 +14,8 @@
 //!         test_acc = network.accuracy(x_test, t_test)
 //! ```
 //!
+//! Chapter: chapters/10-training-on-mnist.md.
+//!
 //! Where we depart from the slides, and why:
 //! - The images stay `u8` until a batch needs them: `x_batch` is made in f32 from 100 images,
 //!   and the accuracies are computed over the 60000 + 10000 images in chunks of
@@ -205,10 +207,11 @@ pub fn train<E>(
         config.eval_every != Some(0),
         "train: eval_every must be at least 1"
     );
-    let (x_train, x_test) = (&data.train, &data.test);
-    let train_size = x_train.len;
-    let input_size = x_train.image_len();
-    let output_size = x_train.classes;
+    // Each set holds the slides' pair: `train` is (x_train, t_train), `test` (x_test, t_test).
+    let (train, test) = (&data.train, &data.test);
+    let train_size = train.len;
+    let input_size = train.image_len();
+    let output_size = train.classes;
     let eval_every = config.eval_every(train_size);
     let iter_per_epoch = config.iter_per_epoch(train_size);
 
@@ -239,7 +242,7 @@ pub fn train<E>(
             rows: Vec::new(),
         };
         let mut batches = Batches {
-            set: x_train,
+            set: train,
             batch_size: config.batch_size,
             next: None,
         };
@@ -249,7 +252,8 @@ pub fn train<E>(
             let step_start = Instant::now();
             // batch_mask = np.random.choice(train_size, batch_size); x_batch = x_train[batch_mask]
             let (batch_mask, x_batch) = batches.draw(&mut rng);
-            let t_batch = x_train.one_hot(&batch_mask);
+            // t_batch = t_train[batch_mask], one-hot
+            let t_batch = train.one_hot(&batch_mask);
 
             let grad = network.gradient(&x_batch, &t_batch);
 
@@ -291,7 +295,7 @@ pub fn train<E>(
     let last = config.iters - 1;
     let final_test_acc = match rows.last() {
         Some(row) if row.iteration == last && config.eval_limit.is_none() => row.test_acc,
-        _ => evaluate::accuracy(&network, x_test, x_test.len, EVAL_CHUNK),
+        _ => evaluate::accuracy(&network, test, test.len, EVAL_CHUNK),
     };
     Ok(Outcome {
         network,

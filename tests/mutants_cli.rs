@@ -25,7 +25,7 @@ fn each_help_opens_with_what_the_command_does_and_its_usage() {
         ),
         (
             "gradcheck",
-            "the slides' gradient check: backprop against numerical gradients, 3 training images",
+            "the book's gradient check: backprop against numerical gradients, 3 training images",
             "backprop gradcheck [FLAGS]",
         ),
         (

@@ -1,4 +1,4 @@
-//! The slides' gradient check (勾配確認): `TwoLayerNet::gradient` (backpropagation) against
+//! The book's gradient check (勾配確認): `TwoLayerNet::gradient` (backpropagation) against
 //! `TwoLayerNet::numerical_gradient` (central differences), for every parameter.
 //!
 //! Two nets. A small one over random shapes (proptest), with weights of order 1, where f32

@@ -1,4 +1,4 @@
-//! `backprop gradcheck`: the slides' gradient check (勾配確認) on the real network, as the
+//! `backprop gradcheck`: the book's gradient check (勾配確認) on the real network, as the
 //! book's `ch05/gradient_check.py` runs it:
 //!
 //! ```python
