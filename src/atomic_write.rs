@@ -27,6 +27,8 @@ pub enum WriteError {
     },
     /// The path names a directory, not a file.
     IsDirectory { flag: String, path: PathBuf },
+    /// The path ends in a slash: a directory's name, whether or not it exists.
+    EndsInSlash { flag: String, path: PathBuf },
     /// Creating, writing or renaming failed (permissions, disk full, ...).
     Io {
         flag: String,
@@ -50,6 +52,11 @@ impl fmt::Display for WriteError {
                 path.display(),
                 path.join("out").display()
             ),
+            WriteError::EndsInSlash { flag, path } => write!(
+                f,
+                "{flag} {}: ends in a slash, so it names a directory; expected a file path",
+                path.display()
+            ),
             WriteError::Io { flag, path, source } => {
                 write!(f, "{flag} {}: cannot write: {source}", path.display())
             }
@@ -72,6 +79,22 @@ fn parent_dir(path: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// The file `path` names, spelled one way: its directory resolved (`.`, `..`, symbolic links)
+/// and its own name kept, so that `a.csv`, `./a.csv` and `/home/me/a.csv` come out equal. The
+/// last name is not followed: a write replaces a symbolic link there, not what it points to.
+/// A path whose directory does not exist is kept as typed.
+pub fn resolved(path: &Path) -> PathBuf {
+    match (parent_dir(path).canonicalize(), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Whether two paths name the same file (see [`resolved`]).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    resolved(a) == resolved(b)
 }
 
 /// Creates a fresh temporary file beside `path`, never reusing an existing name, so that a
@@ -100,6 +123,18 @@ fn create_temp(path: &Path) -> io::Result<(PathBuf, File)> {
 /// Checks, before any work, that `path` could be written: its directory exists and lets us
 /// create a file, and `path` is not a directory. Leaves nothing behind.
 pub fn check_writable(flag: &str, path: &Path) -> Result<(), WriteError> {
+    // `Path` drops a final slash (`out/` has the file name `out`), so look at it as typed.
+    if path
+        .as_os_str()
+        .as_encoded_bytes()
+        .last()
+        .is_some_and(|&b| std::path::is_separator(char::from(b)))
+    {
+        return Err(WriteError::EndsInSlash {
+            flag: flag.to_string(),
+            path: path.to_path_buf(),
+        });
+    }
     let dir = parent_dir(path);
     if !dir.is_dir() {
         return Err(WriteError::NoDirectory {
@@ -218,6 +253,19 @@ mod tests {
     }
 
     #[test]
+    fn one_file_spelled_two_ways_is_the_same_file() {
+        let dir = scratch("same");
+        let a = dir.join("a.csv");
+        let dotted = dir.join(".").join("sub").join("..").join("a.csv");
+        fs::create_dir(dir.join("sub")).unwrap();
+        assert!(same_file(&a, &dotted));
+        assert!(!same_file(&a, &dir.join("b.csv")));
+        // Nothing needs to exist but the directory.
+        assert!(!a.exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn missing_directory_and_directory_paths_are_refused_up_front() {
         let dir = scratch("check");
         let missing = dir.join("no-such-dir").join("x.csv");
@@ -231,6 +279,11 @@ mod tests {
         let e = check_writable("--plot", &dir).unwrap_err();
         assert!(matches!(e, WriteError::IsDirectory { .. }), "{e:?}");
         check_writable("--save", &dir.join("ok.bin")).unwrap();
+        // A final slash names a directory even where none exists yet.
+        let slash = PathBuf::from(format!("{}/", dir.join("new").display()));
+        let e = check_writable("--save", &slash).unwrap_err();
+        assert!(matches!(e, WriteError::EndsInSlash { .. }), "{e:?}");
+        assert!(e.to_string().starts_with("--save "), "{e}");
         assert_eq!(
             fs::read_dir(&dir).unwrap().count(),
             0,

@@ -189,6 +189,18 @@ pub enum CliError {
         first: &'static str,
         second: &'static str,
     },
+    /// Two outputs on one file: the second write would destroy the first.
+    SamePath {
+        first: &'static str,
+        second: &'static str,
+        path: PathBuf,
+    },
+    /// An output on a file the run reads (`what`: "training labels", ...).
+    OutputIsInput {
+        flag: &'static str,
+        path: PathBuf,
+        what: &'static str,
+    },
 }
 
 impl fmt::Display for CliError {
@@ -249,6 +261,20 @@ impl fmt::Display for CliError {
                     "{first} and {second} cannot be used together; choose one"
                 )
             }
+            CliError::SamePath {
+                first,
+                second,
+                path,
+            } => write!(
+                f,
+                "{first} and {second} both name {}: one would overwrite the other; give them different paths",
+                path.display()
+            ),
+            CliError::OutputIsInput { flag, path, what } => write!(
+                f,
+                "{flag} {}: is the file of {what} this run reads; choose another path",
+                path.display()
+            ),
         }
     }
 }

@@ -449,8 +449,9 @@ pub struct Mnist {
     pub found: [PathBuf; 4],
 }
 
-/// The four files of an MNIST-format dataset: what each holds and the stem of its name.
-const FILES: [(&str, &str, &str); 4] = [
+/// The four files of an MNIST-format dataset: what each holds and the stem of its name, in
+/// the order of [`Mnist::found`].
+pub const FILES: [(&str, &str, &str); 4] = [
     ("training images", "train-images", "idx3-ubyte"),
     ("training labels", "train-labels", "idx1-ubyte"),
     ("test images", "t10k-images", "idx3-ubyte"),

@@ -64,7 +64,11 @@ fn command_line_mistakes_exit_2_with_a_message() {
     usage_error(&["predict", "--index", "3"], &["--model"]);
     usage_error(
         &["--csv", "same.out", "--save", "same.out"],
-        &["--csv", "--save", "together"],
+        &["--csv and --save both name same.out"],
+    );
+    usage_error(
+        &["--csv", "same.out", "--plot", "./same.out"],
+        &["--csv and --plot both name ./same.out"],
     );
 }
 

@@ -331,9 +331,10 @@ fn train_refuses_two_outputs_on_one_path_before_any_work() {
         args.plot = plot.map_or(Plot::Off, |p| Plot::To(p.clone()));
         args.save = save.cloned();
         match run_train(&args) {
-            Err(AppError::Usage(CliError::Conflict {
+            Err(AppError::Usage(CliError::SamePath {
                 first: f,
                 second: s,
+                ..
             })) => {
                 assert_eq!((f, s), (first, second));
             }
@@ -346,6 +347,73 @@ fn train_refuses_two_outputs_on_one_path_before_any_work() {
     args.csv = Some(same.clone());
     run_train(&args).expect("one output");
     assert!(same.exists());
+}
+
+/// Two spellings of one file are one file: `out/a.csv` and `out/sub/../a.csv`.
+#[test]
+fn train_refuses_two_outputs_on_one_file_spelled_two_ways() {
+    let dir = train_data("train-conflict-spelled");
+    let out_dir = TempDir::new("train-conflict-spelled-out");
+    std::fs::create_dir(out_dir.join("sub")).unwrap();
+    let mut args = train_args(&dir.path);
+    args.csv = Some(out_dir.join("a.csv"));
+    args.save = Some(out_dir.join("sub").join("..").join("a.csv"));
+    let e = run_train(&args).expect_err("one file twice");
+    assert!(
+        matches!(
+            &e,
+            AppError::Usage(CliError::SamePath {
+                first: "--csv",
+                second: "--save",
+                ..
+            })
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().starts_with("--csv and --save both name "),
+        "{e}"
+    );
+    assert!(!out_dir.join("a.csv").exists());
+}
+
+/// An output on one of the files the run reads is refused before any work, and the file is
+/// left as it was: a model saved over the test labels would destroy the dataset.
+#[test]
+fn train_refuses_an_output_on_one_of_its_data_files() {
+    let dir = train_data("train-output-is-input");
+    let labels = dir.join("t10k-labels-idx1-ubyte");
+    let before = std::fs::read(&labels).unwrap();
+    for flag in ["--csv", "--plot", "--save"] {
+        let mut args = train_args(&dir.path);
+        match flag {
+            "--csv" => args.csv = Some(labels.clone()),
+            "--plot" => args.plot = Plot::To(labels.clone()),
+            _ => args.save = Some(labels.clone()),
+        }
+        match run_train(&args) {
+            Err(AppError::Usage(CliError::OutputIsInput { flag: f, what, .. })) => {
+                assert_eq!((f, what), (flag, "test labels"));
+            }
+            other => panic!("{flag} on the test labels: {other:?}"),
+        }
+        assert_eq!(std::fs::read(&labels).unwrap(), before, "{flag}");
+    }
+}
+
+/// A path that ends in a slash names a directory, and is refused before any work even where
+/// no such directory exists (where `Path` alone would read `new/` as the file `new`).
+#[test]
+fn train_refuses_an_output_path_ending_in_a_slash_before_any_work() {
+    let dir = train_data("train-slash");
+    let out_dir = TempDir::new("train-slash-out");
+    let mut args = train_args(&dir.path);
+    args.save = Some(PathBuf::from(format!("{}/", out_dir.join("new").display())));
+    let mut out = Vec::new();
+    let e = train::run(&args, &mut out).expect_err("a directory's name");
+    assert!(e.to_string().contains("ends in a slash"), "{e}");
+    assert!(out.is_empty(), "trained before refusing: {out:?}");
+    assert!(!out_dir.join("new").exists());
 }
 
 /// Killed mutants: default_plot_path `-> None` / `-> Some(Default::default())`, and 152's
@@ -432,6 +500,38 @@ fn gradcheck_passes_on_clear_digits() {
     assert!(text.ends_with("\ngradient check: OK\n"), "{text}");
     for (key, verdict) in verdicts(&text) {
         assert_eq!(verdict, "OK", "{key} in\n{text}");
+    }
+}
+
+/// A training set of fewer than 3 images gives the check as many as it has, as numpy's
+/// `x_train[:3]` would, and says so; it must not index past the end (it panicked there).
+#[test]
+fn gradcheck_takes_the_images_there_are_when_fewer_than_three() {
+    for (n, says) in [
+        (1, "the only training image"),
+        (2, "the only 2 training images"),
+    ] {
+        let dir = TempDir::new(&format!("gradcheck-{n}"));
+        // As `train_data`'s first images: grey, one pixel bright and one half lit.
+        let images: Vec<Vec<u8>> = (0..n)
+            .map(|i| {
+                let mut v = vec![10 + i as u8; 4];
+                v[i] = 200;
+                v[(i + 1) % 4] = 60 + 5 * i as u8;
+                v
+            })
+            .collect();
+        let labels: Vec<u8> = (0..n as u8).collect();
+        write_data(&dir, 2, 2, &images, &labels);
+        let (result, text) = run_gradcheck(&dir.path);
+        // The verdict on so few, so small images is f32's to give (b1's ratio sits near the
+        // threshold); what matters here is a whole table for all four keys.
+        assert!(
+            matches!(result, Ok(()) | Err(AppError::CheckFailed(_))),
+            "{result:?}\n{text}"
+        );
+        assert!(text.lines().next().unwrap().ends_with(says), "{text}");
+        assert_eq!(verdicts(&text).len(), 4, "{text}");
     }
 }
 

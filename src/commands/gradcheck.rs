@@ -89,13 +89,19 @@ pub fn run(args: &GradcheckArgs, out: &mut dyn Write) -> Result<(), AppError> {
     let (input, classes) = (data.train.image_len(), data.train.classes);
     let mut rng = Rng::new(args.seed);
     let mut network = TwoLayerNet::new(input, 50, classes, 0.01, &mut rng);
-    let first3 = [0, 1, 2];
+    // The book's x_train[:3]; like numpy's slice, fewer where the set has fewer.
+    let first3: Vec<usize> = (0..data.train.len.min(3)).collect();
     let x_batch = data.train.batch(&first3);
     let t_batch = data.train.one_hot(&first3);
+    let images = match first3.len() {
+        3 => "the first 3 training images".to_string(),
+        1 => "the only training image".to_string(),
+        n => format!("the only {n} training images"),
+    };
 
     writeln!(
         out,
-        "gradient check (勾配確認): a {input}-50-{classes} network (seed {}), the first 3 training images",
+        "gradient check (勾配確認): a {input}-50-{classes} network (seed {}), {images}",
         args.seed
     )?;
     let start = Instant::now();

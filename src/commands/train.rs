@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{AppError, apply_threads, relative_to_cwd};
-use crate::atomic_write::{check_writable, write_bytes_atomic};
+use crate::atomic_write::{check_writable, same_file, write_bytes_atomic};
 use crate::cli::{CliError, DEFAULT_PLOT_PATH, Plot, TrainArgs};
 use crate::model_file::{self, Params};
 use crate::report::{self, EvalRow, Progress, Setup, Summary};
@@ -25,12 +25,37 @@ fn default_plot_path() -> Option<PathBuf> {
     path.parent().filter(|d| d.is_dir()).map(|_| path.clone())
 }
 
-/// Refuses two outputs on one path: the second write would silently destroy the first.
+/// Refuses two outputs on one file, however spelled (`a.csv`, `./a.csv`): the second write
+/// would silently destroy the first.
 fn check_distinct(outputs: &[(&'static str, &Path)]) -> Result<(), CliError> {
     for (i, (first, a)) in outputs.iter().enumerate() {
         for (second, b) in &outputs[i + 1..] {
-            if a == b {
-                return Err(CliError::Conflict { first, second });
+            if same_file(a, b) {
+                return Err(CliError::SamePath {
+                    first,
+                    second,
+                    path: b.to_path_buf(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an output on one of the four files the run reads: the model or the CSV would
+/// replace the user's data.
+fn check_not_input(
+    outputs: &[(&'static str, &Path)],
+    inputs: &[PathBuf; 4],
+) -> Result<(), CliError> {
+    for (flag, path) in outputs {
+        for (input, (what, _, _)) in inputs.iter().zip(mnist::FILES) {
+            if same_file(path, input) {
+                return Err(CliError::OutputIsInput {
+                    flag,
+                    path: path.to_path_buf(),
+                    what,
+                });
             }
         }
     }
@@ -58,6 +83,7 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> Result<(), AppError> {
     for (flag, path) in &outputs {
         check_writable(flag, path)?;
     }
+    check_not_input(&outputs, &mnist::find_files(&args.data)?)?;
 
     let threads = apply_threads(args.threads);
     let data = mnist::load_dir(&args.data)?;
