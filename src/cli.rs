@@ -811,6 +811,19 @@ fn parse_predict(g: Given) -> Result<PredictArgs, CliError> {
                 second: "--image",
             });
         }
+        // A flag that only the other source uses would be ignored without a word.
+        (Some(_), None) if g.has("--invert") => {
+            return Err(CliError::Conflict {
+                first: "--invert",
+                second: "--index",
+            });
+        }
+        (None, Some(_)) if g.has("--data") => {
+            return Err(CliError::Conflict {
+                first: "--data",
+                second: "--image",
+            });
+        }
         (Some(v), None) => ImageSource::Index(whole("--index", v, 0, usize::MAX)?),
         (None, Some(v)) => ImageSource::Image(path("--image", v)?),
         (None, None) => {

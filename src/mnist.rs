@@ -626,6 +626,12 @@ impl fmt::Display for DataError {
             } => {
                 if dir.is_dir() {
                     write!(f, "no {what} in {}: looked for ", dir.display())?;
+                } else if dir.exists() {
+                    write!(
+                        f,
+                        "the data directory {} is a file, not a directory; {what} would be one of ",
+                        dir.display()
+                    )?;
                 } else {
                     write!(
                         f,

@@ -391,6 +391,21 @@ fn malformed_lines() {
             second: "--image"
         }
     ));
+    // A flag of the other source would be ignored: refused instead.
+    assert!(matches!(
+        error("predict --model m --index 1 --invert"),
+        CliError::Conflict {
+            first: "--invert",
+            second: "--index"
+        }
+    ));
+    assert!(matches!(
+        error("predict --model m --image x.pgm --data d"),
+        CliError::Conflict {
+            first: "--data",
+            second: "--image"
+        }
+    ));
     assert!(matches!(
         error("eval"),
         CliError::MissingFlag {

@@ -366,6 +366,15 @@ fn missing_directory_says_so() {
 }
 
 #[test]
+fn a_file_given_as_the_data_directory_says_so() {
+    let dir = TempDir::new("filedir");
+    let file = dir.write("m.bin", b"not a directory");
+    let e = load_err(&file);
+    assert_names(&e, &file);
+    assert!(e.to_string().contains("is a file, not a directory"), "{e}");
+}
+
+#[test]
 fn wrong_magic() {
     let dir = TempDir::new("magic");
     write_small_dataset(&dir);

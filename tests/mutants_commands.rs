@@ -185,6 +185,19 @@ fn predict_prints_the_verdict_and_the_three_most_likely_classes_with_bars() {
     assert!(!wrong.contains("(right)"), "{wrong}");
 }
 
+/// An image is drawn only where it is square, as its rows and columns say: a 1x4 image has a
+/// square number of pixels, but drawing it 2x2 would show a picture that is not there.
+#[test]
+fn predict_draws_square_images_only() {
+    let (dir, model) = confusion_setup("predict-square", 2, 2);
+    let square = run_predict(&dir, &model, 0);
+    assert!(square.contains("\n+----+\n"), "{square}");
+    let (flat_dir, flat_model) = confusion_setup("predict-flat", 1, 4);
+    let flat = run_predict(&flat_dir, &flat_model, 0);
+    assert!(!flat.contains('+'), "{flat}");
+    assert!(flat.contains("prediction: 0  (right)"), "{flat}");
+}
+
 /// A tiny training set: 8 images of 2x2, four classes, each lit at the pixel of its class
 /// (at 200) with a little of the next pixel.
 fn train_data(tag: &str) -> TempDir {

@@ -51,7 +51,8 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> Result<(), AppError> {
     } else {
         Shades::Unicode
     };
-    let (title, pixels, label, classes) = match &args.source {
+    // `side`: the image's width where it is square (the drawing needs a square).
+    let (title, pixels, label, classes, side) = match &args.source {
         ImageSource::Index(index) => {
             let data = mnist::load_dir(&args.data)?;
             if *index >= data.test.len {
@@ -73,6 +74,7 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> Result<(), AppError> {
                 data.test.image(*index).to_vec(),
                 Some(data.test.labels[*index]),
                 data.test.classes,
+                (data.test.rows == data.test.cols).then_some(data.test.cols),
             )
         }
         ImageSource::Image(path) => {
@@ -82,11 +84,16 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> Result<(), AppError> {
                     *p = 255 - *p;
                 }
             }
-            (format!("{}", path.display()), pixels, None, 10)
+            (
+                format!("{}", path.display()),
+                pixels,
+                None,
+                10,
+                Some(pgm::SIDE),
+            )
         }
     };
     check_fit(&args.model, &params, pixels.len(), classes)?;
-    let side = (pixels.len() as f64).sqrt() as usize;
 
     // The same scaling as the training data: pixel / 255.
     let x = Matrix::from_vec(
@@ -103,7 +110,7 @@ pub fn run(args: &PredictArgs, out: &mut dyn Write) -> Result<(), AppError> {
         Some(l) => writeln!(out, "{title} (label {l})")?,
         None => writeln!(out, "{title}")?,
     }
-    if side * side == pixels.len() {
+    if let Some(side) = side {
         for line in draw::digit(&pixels, side, shades) {
             writeln!(out, "{line}")?;
         }
