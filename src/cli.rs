@@ -697,6 +697,21 @@ fn real(flag: &'static str, value: &str, allow_zero: bool) -> Result<f32, CliErr
         expected: expected.to_string(),
     };
     let x: f32 = value.trim().parse().map_err(|_| bad())?;
+    // A number fine in decimal may be out of f32's reach: say so rather than "not > 0".
+    let wide: f64 = value.trim().parse().map_err(|_| bad())?;
+    let beyond = |what: &str| CliError::BadValue {
+        flag,
+        value: value.to_string(),
+        expected: format!("a number an f32 can hold ({what})"),
+    };
+    if wide.is_finite() && x.is_infinite() {
+        return Err(beyond("at most about 3.4e38"));
+    }
+    if !allow_zero && wide > 0.0 && x == 0.0 {
+        return Err(beyond(
+            "above 0 and at least about 1.4e-45; smaller rounds to 0",
+        ));
+    }
     let ok = x.is_finite() && if allow_zero { x >= 0.0 } else { x > 0.0 };
     if !ok {
         return Err(bad());
@@ -824,7 +839,14 @@ fn parse_predict(g: Given) -> Result<PredictArgs, CliError> {
                 second: "--image",
             });
         }
-        (Some(v), None) => ImageSource::Index(whole("--index", v, 0, usize::MAX)?),
+        // Checked against the test set's size once it is read (`predict::run`).
+        (Some(v), None) => {
+            ImageSource::Index(v.trim().parse().map_err(|_| CliError::BadValue {
+                flag: "--index",
+                value: v.to_string(),
+                expected: "a test image number: a whole number from 0".to_string(),
+            })?)
+        }
         (None, Some(v)) => ImageSource::Image(path("--image", v)?),
         (None, None) => {
             return Err(CliError::MissingFlag {

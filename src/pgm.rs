@@ -32,7 +32,11 @@ pub enum PgmFormatError {
     /// Fewer pixels than width x height.
     Truncated { expected: usize, found: usize },
     /// A `P2` sample that is not a number, or is above the maximum.
-    BadSample { index: usize, found: String },
+    BadSample {
+        index: usize,
+        found: String,
+        maxval: u64,
+    },
     /// Bytes after the last pixel.
     TrailingData { extra: usize },
 }
@@ -65,9 +69,13 @@ impl fmt::Display for PgmFormatError {
             PgmFormatError::Truncated { expected, found } => {
                 write!(f, "truncated: expected {expected} pixels, found {found}")
             }
-            PgmFormatError::BadSample { index, found } => write!(
+            PgmFormatError::BadSample {
+                index,
+                found,
+                maxval,
+            } => write!(
                 f,
-                "pixel {index}: expected a number from 0 to the maximum grey value, found {found:?}"
+                "pixel {index}: expected a number from 0 to {maxval} (the header's maximum grey value), found {found:?}"
             ),
             PgmFormatError::TrailingData { extra } => write!(
                 f,
@@ -190,6 +198,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<u8>, PgmFormatError> {
                     return Err(PgmFormatError::BadSample {
                         index,
                         found: t.to_string(),
+                        maxval,
                     });
                 }
             }
@@ -231,6 +240,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<u8>, PgmFormatError> {
                 return Err(PgmFormatError::BadSample {
                     index,
                     found: v.to_string(),
+                    maxval,
                 });
             }
             pixels.push(scale(v));
@@ -333,10 +343,12 @@ mod tests {
             decode(&long),
             Err(PgmFormatError::TrailingData { extra: 3 })
         );
-        assert!(matches!(
-            decode(b"P2 28 28 255 1 2 300"),
-            Err(PgmFormatError::BadSample { index: 2, .. })
-        ));
+        let e = decode(b"P2 28 28 255 1 2 300").unwrap_err();
+        assert!(
+            matches!(e, PgmFormatError::BadSample { index: 2, .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("from 0 to 255 "), "{e}");
         assert!(matches!(
             decode(b"P2 28 28 255 1 2 3"),
             Err(PgmFormatError::Truncated { found: 3, .. })

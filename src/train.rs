@@ -140,9 +140,21 @@ impl fmt::Display for Diverged {
         }
         write!(
             f,
-            "\n  the learning rate {} is too large for this network: try a smaller one, such as --lr {} (the slides use 0.1)\n  no model was saved; the CSV, if any, holds the rows evaluated before",
+            "\n  the learning rate {} is too large for this network: try a smaller one, such as --lr {} (the slides use 0.1)",
             short(self.learning_rate),
             short(self.learning_rate / 10.0)
+        )?;
+        if self.iteration == 0 {
+            // The first step also shows the initial weights: too large, and the forward pass
+            // overflows before any learning rate is applied.
+            write!(
+                f,
+                "\n  or, at the first step, the initial weights are: check --weight-init-std (the slides use 0.01)"
+            )?;
+        }
+        write!(
+            f,
+            "\n  no model was saved; the CSV, if any, holds the rows evaluated before"
         )
     }
 }

@@ -55,6 +55,8 @@ fn command_line_mistakes_exit_2_with_a_message() {
     usage_error(&["--itres", "5"], &["--itres", "did you mean `--iters`?"]);
     usage_error(&["--lr", "fast"], &["--lr", "fast", "a finite number > 0"]);
     usage_error(&["--lr", "-1"], &["--lr", "-1", "> 0"]);
+    usage_error(&["--lr", "1e-50"], &["--lr", "1e-50", "rounds to 0"]);
+    usage_error(&["--lr", "1e39"], &["--lr", "1e39", "at most about 3.4e38"]);
     usage_error(&["--batch-size", "0"], &["--batch-size", "0", "from 1"]);
     usage_error(&["--hidden", "0"], &["--hidden", "0"]);
     usage_error(&["--iters", "0"], &["--iters", "0"]);
@@ -62,6 +64,10 @@ fn command_line_mistakes_exit_2_with_a_message() {
     usage_error(&["trian"], &["unknown command `trian`", "`train`"]);
     usage_error(&["train", "--model", "m"], &["backprop predict"]);
     usage_error(&["predict", "--index", "3"], &["--model"]);
+    usage_error(
+        &["predict", "--model", "m.bin", "--index", "-1"],
+        &["--index", "-1", "a test image number"],
+    );
     usage_error(
         &["--csv", "same.out", "--save", "same.out"],
         &["--csv and --save both name same.out"],

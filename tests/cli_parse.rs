@@ -312,7 +312,7 @@ fn bad_numbers_and_nonsensical_settings() {
     bad_value("--lr abc", "--lr", "abc", "such as 0.1");
     bad_value("--lr NaN", "--lr", "NaN", "finite");
     bad_value("--lr inf", "--lr", "inf", "finite");
-    bad_value("--lr 1e39", "--lr", "1e39", "finite");
+    bad_value("--lr 1e39", "--lr", "1e39", "at most about 3.4e38");
     bad_value("--weight-init-std -1", "--weight-init-std", "-1", ">= 0");
     bad_value(
         "--weight-init-std nan",

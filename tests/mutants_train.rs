@@ -45,6 +45,7 @@ fn the_divergence_message_writes_learning_rates_as_people_do() {
     assert!(plain.contains("learning rate 0.5 "), "{plain}");
     assert!(plain.contains("--lr 0.05 "), "{plain}");
     assert!(plain.contains("W1 holds"), "{plain}");
+    assert!(!plain.contains("--weight-init-std"), "{plain}");
     let huge = Diverged {
         iteration: 0,
         loss: f32::INFINITY,
@@ -55,6 +56,9 @@ fn the_divergence_message_writes_learning_rates_as_people_do() {
     assert!(huge.contains("learning rate 1e20 "), "{huge}");
     assert!(huge.contains("--lr 1e19 "), "{huge}");
     assert!(!huge.contains("holds NaN"), "{huge}");
+    // At the first step the initial weights may be the cause instead.
+    assert!(huge.contains("check --weight-init-std"), "{huge}");
+    assert!(huge.ends_with("holds the rows evaluated before"), "{huge}");
 }
 
 /// Kills `non_finite_parameter` → None: the first parameter in the slides' order that holds
