@@ -28,8 +28,8 @@ impl Sigmoid {
 
     /// x (N x D) -> out (N x D).
     ///
-    /// numpy's `self.out = out` shares one array; here the cache is a copy of the returned
-    /// matrix (one clone per call).
+    /// numpy's `self.out = out` shares one array; so does this clone, which shares the
+    /// returned matrix's values (a `Matrix` is copied only when one side changes).
     pub fn forward(&mut self, x: &Matrix) -> Matrix {
         let out = x.map(|v| 1.0 / (1.0 + (-v).exp()));
         self.out = Some(out.clone());

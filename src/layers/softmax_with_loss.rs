@@ -2,13 +2,14 @@
 //! 逆誤差伝播方式(Softmaxレイヤ) and 逆誤差伝播方式(Softmaxレイヤ：実装). Chapter:
 //! chapters/08-softmax-with-loss.md.
 //!
-//! Taken together, the two functions have the simplest of derivatives: ∂L/∂X = Y − T, the
-//! prediction minus the label. That is why the slides fuse them into one layer, and why it is
+//! Taken together, the two functions have the simplest of derivatives: ∂L/∂X = (Y − T) / N,
+//! the prediction minus the label, averaged over the batch's N rows (the slide's formula
+//! leaves out the /N that its code divides by). That is why the slides fuse them into one layer, and why it is
 //! not a layer like the others: its forward takes the labels `t` as well and returns a scalar
 //! loss, and its backward starts the whole backward pass from dout = ∂L/∂L = 1.
 //!
-//! Departs from the slide in one place, marked below: `batch.size` for `batch_size`.
-//! The slide's backward also ignores its `dout` argument (always 1 there); ours scales by it.
+//! Departs from the slide's backward in two places: `batch.size` for `batch_size` (marked
+//! below), and its `dout` argument, which the slide ignores (always 1 there) and ours scales by.
 
 use crate::functions::{cross_entropy_error, softmax};
 use crate::matrix::Matrix;
