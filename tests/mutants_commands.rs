@@ -414,6 +414,30 @@ fn train_refuses_an_output_on_one_of_its_data_files() {
     }
 }
 
+/// The same when the data file is a symbolic link and the output names the file it points to.
+#[cfg(unix)]
+#[test]
+fn train_refuses_an_output_on_the_file_a_data_link_points_to() {
+    let dir = train_data("train-output-is-linked-input");
+    let elsewhere = TempDir::new("train-output-is-linked-input-real");
+    let labels = dir.join("t10k-labels-idx1-ubyte");
+    let real = elsewhere.join("labels");
+    std::fs::rename(&labels, &real).unwrap();
+    std::os::unix::fs::symlink(&real, &labels).unwrap();
+    let before = std::fs::read(&real).unwrap();
+    let mut args = train_args(&dir.path);
+    args.save = Some(real.clone());
+    match run_train(&args) {
+        Err(AppError::Usage(CliError::OutputIsInput {
+            flag: "--save",
+            what: "test labels",
+            ..
+        })) => {}
+        other => panic!("--save on the linked test labels: {other:?}"),
+    }
+    assert_eq!(std::fs::read(&real).unwrap(), before);
+}
+
 /// A path that ends in a slash names a directory, and is refused before any work even where
 /// no such directory exists (where `Path` alone would read `new/` as the file `new`).
 #[test]

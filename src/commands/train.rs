@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{AppError, apply_threads, relative_to_cwd};
-use crate::atomic_write::{check_writable, same_file, write_bytes_atomic};
+use crate::atomic_write::{check_writable, resolved, same_file, write_bytes_atomic};
 use crate::cli::{CliError, DEFAULT_PLOT_PATH, Plot, TrainArgs};
 use crate::model_file::{self, Params};
 use crate::report::{self, EvalRow, Progress, Setup, Summary};
@@ -43,14 +43,16 @@ fn check_distinct(outputs: &[(&'static str, &Path)]) -> Result<(), CliError> {
 }
 
 /// Refuses an output on one of the four files the run reads: the model or the CSV would
-/// replace the user's data.
+/// replace the user's data. An input may be a symbolic link: writing over the file it points
+/// to would destroy the data as surely.
 fn check_not_input(
     outputs: &[(&'static str, &Path)],
     inputs: &[PathBuf; 4],
 ) -> Result<(), CliError> {
     for (flag, path) in outputs {
         for (input, (what, _, _)) in inputs.iter().zip(mnist::FILES) {
-            if same_file(path, input) {
+            let target = input.canonicalize().ok();
+            if same_file(path, input) || target == Some(resolved(path)) {
                 return Err(CliError::OutputIsInput {
                     flag,
                     path: path.to_path_buf(),
