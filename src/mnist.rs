@@ -495,7 +495,12 @@ pub fn find_files(dir: &Path) -> Result<[PathBuf; 4], DataError> {
 /// ([`find_files`]), reads them, and checks that they agree with each other: as many labels as
 /// images, the same image size for training and test, and labels below [`MAX_CLASSES`].
 pub fn load_dir(dir: &Path) -> Result<Mnist, DataError> {
-    let found = find_files(dir)?;
+    load_files(find_files(dir)?)
+}
+
+/// Loads the four files [`find_files`] found, as [`load_dir`] does: for a caller that looks at
+/// the paths before reading them (`train` checks that no output would overwrite one).
+pub fn load_files(found: [PathBuf; 4]) -> Result<Mnist, DataError> {
     let [train_images, train_labels, test_images, test_labels] = &found;
     let train = read_half(train_images, train_labels)?;
     let test = read_half(test_images, test_labels)?;

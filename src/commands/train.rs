@@ -85,10 +85,11 @@ pub fn run(args: &TrainArgs, out: &mut dyn Write) -> Result<(), AppError> {
     for (flag, path) in &outputs {
         check_writable(flag, path)?;
     }
-    check_not_input(&outputs, &mnist::find_files(&args.data)?)?;
+    let found = mnist::find_files(&args.data)?;
+    check_not_input(&outputs, &found)?;
 
     let threads = apply_threads(args.threads);
-    let data = mnist::load_dir(&args.data)?;
+    let data = mnist::load_files(found)?;
     let config = Config {
         iters: args.iters,
         batch_size: args.batch_size,
